@@ -1,0 +1,3 @@
+"""botkit.bot (see ARCHITECTURE.md); grows with later issues."""
+
+__all__: list[str] = []

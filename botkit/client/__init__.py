@@ -1,0 +1,3 @@
+"""botkit.client (see ARCHITECTURE.md); grows with later issues."""
+
+__all__: list[str] = []

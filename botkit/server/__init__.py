@@ -1,0 +1,3 @@
+"""botkit.server (see ARCHITECTURE.md); grows with later issues."""
+
+__all__: list[str] = []
