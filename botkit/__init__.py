@@ -17,7 +17,7 @@ _LAZY: dict[str, str] = {
     "BotkitError": "botkit.errors",
 }
 
-__all__ = ["__version__", *sorted(_LAZY)]
+__all__ = ["JID", "BotkitError", "Node", "__version__"]
 
 if TYPE_CHECKING:
     from botkit.core.binary import Node

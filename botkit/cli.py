@@ -12,25 +12,13 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for the ``botkit`` command."""
     parser = argparse.ArgumentParser(prog="botkit", description="WhatsApp bots in Python.")
     parser.add_argument("--version", action="version", version=f"botkit {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser(
-        "wire-demo",
-        help="handshake a client and a server Connection over loopback and exchange a ping",
-    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command == "wire-demo":
-        import asyncio
-
-        from botkit.server.wire_demo import run_demo
-
-        asyncio.run(run_demo(out=sys.stdout))
-        return 0
+    parser.parse_args(argv)
     parser.print_help()
     return 0
 
