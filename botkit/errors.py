@@ -13,7 +13,16 @@ caller only ever has to know the classes drawn here::
     │       │   └── CertificateError  the server's certificate chain did not verify
     │       └── DecodeError           a binary node, JID or protobuf could not be decoded
     ├── CryptoError                   a signature, MAC or ciphertext did not verify
-    │   └── InvalidSignature          an XEdDSA signature did not verify
+    │   ├── InvalidSignature          an XEdDSA signature did not verify
+    │   ├── BadMac                    a message authentication code did not match
+    │   ├── InvalidMessage            a Signal message is truncated or its protobuf is invalid
+    │   │   └── UnsupportedVersion    a Signal message of a version we do not speak
+    │   ├── DuplicateMessage          a message counter or iteration was already used (replay)
+    │   ├── TooFarAhead               a message more than 2,000 steps ahead of its chain
+    │   ├── UnknownPreKey             a pre-key message names a pre-key we do not have
+    │   ├── NoSession                 no Signal session (or sender key) to decrypt with
+    │   ├── UntrustedIdentity         a peer's identity key changed; the caller decides trust
+    │   └── BadPadding                the plaintext padding is malformed
     ├── ClientError                   the asyncio client could not do what was asked
     │   ├── NotConnected
     │   ├── LoggedOut
@@ -27,17 +36,22 @@ caller only ever has to know the classes drawn here::
 from __future__ import annotations
 
 __all__ = [
+    "BadMac",
+    "BadPadding",
     "BotkitError",
     "CertificateError",
     "ClientError",
     "ConfigError",
     "CryptoError",
     "DecodeError",
+    "DuplicateMessage",
     "FrameTooLarge",
     "HandshakeError",
     "IQError",
     "IQTimeout",
+    "InvalidMessage",
     "InvalidSignature",
+    "NoSession",
     "LocalProtocolError",
     "LoggedOut",
     "NotConnected",
@@ -45,6 +59,10 @@ __all__ = [
     "ProtocolError",
     "RemoteProtocolError",
     "StoreError",
+    "TooFarAhead",
+    "UnknownPreKey",
+    "UnsupportedVersion",
+    "UntrustedIdentity",
 ]
 
 
@@ -86,6 +104,50 @@ class CryptoError(BotkitError):
 
 class InvalidSignature(CryptoError):
     """An XEdDSA signature did not verify."""
+
+
+class BadMac(CryptoError):
+    """A message authentication code did not match."""
+
+
+class InvalidMessage(CryptoError):
+    """A Signal message is truncated, its protobuf is invalid, or a field is out of range."""
+
+
+class UnsupportedVersion(InvalidMessage):
+    """A Signal message carries a version byte we do not speak."""
+
+
+class DuplicateMessage(CryptoError):
+    """A message counter (or sender-key iteration) was already used: a replay or a duplicate."""
+
+
+class TooFarAhead(CryptoError):
+    """A message is further ahead of its chain than the bounded number of skipped keys allows."""
+
+
+class UnknownPreKey(CryptoError):
+    """A pre-key message names a one-time or signed pre-key id we do not have."""
+
+
+class NoSession(CryptoError):
+    """There is no Signal session (or sender-key state) that can decrypt this message."""
+
+
+class UntrustedIdentity(CryptoError):
+    """A peer's identity key differs from the one we trust; the caller decides what to do.
+
+    ``address`` names the peer; ``identity_key`` is the new (public) identity key it presented.
+    """
+
+    def __init__(self, address: str, identity_key: bytes) -> None:
+        super().__init__(f"the identity key of {address} changed")
+        self.address = address
+        self.identity_key = identity_key
+
+
+class BadPadding(CryptoError):
+    """The plaintext padding is malformed."""
 
 
 class ClientError(BotkitError):

@@ -1,0 +1,58 @@
+"""The shared symmetric primitives: RFC 5869 vectors and CBC round trips."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from botkit.core.signal.primitives import aes_cbc_decrypt, aes_cbc_encrypt, hkdf, hmac_sha256
+from botkit.errors import InvalidMessage
+
+
+def test_hkdf_matches_rfc5869_case_1() -> None:
+    okm = hkdf(
+        bytes.fromhex("0b" * 22),
+        salt=bytes.fromhex("000102030405060708090a0b0c"),
+        info=bytes.fromhex("f0f1f2f3f4f5f6f7f8f9"),
+        length=42,
+    )
+    assert okm.hex() == (
+        "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"
+    )
+
+
+def test_hkdf_without_salt_matches_rfc5869_case_3() -> None:
+    okm = hkdf(bytes.fromhex("0b" * 22), salt=None, info=b"", length=42)
+    assert okm.hex() == (
+        "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8"
+    )
+
+
+def test_hmac_sha256_matches_rfc4231_case_2() -> None:
+    digest = hmac_sha256(b"Jefe", b"what do ya want for nothing?")
+    assert digest.hex() == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+
+
+@given(
+    st.binary(max_size=200),
+    st.binary(min_size=32, max_size=32),
+    st.binary(min_size=16, max_size=16),
+)
+def test_cbc_round_trips(plaintext: bytes, key: bytes, iv: bytes) -> None:
+    ciphertext = aes_cbc_encrypt(key, iv, plaintext)
+    assert len(ciphertext) % 16 == 0 and len(ciphertext) > len(plaintext)
+    assert aes_cbc_decrypt(key, iv, ciphertext) == plaintext
+
+
+@pytest.mark.parametrize("ciphertext", [b"", b"x" * 15, b"x" * 17])
+def test_cbc_rejects_partial_blocks(ciphertext: bytes) -> None:
+    with pytest.raises(InvalidMessage):
+        aes_cbc_decrypt(b"k" * 32, b"i" * 16, ciphertext)
+
+
+def test_cbc_rejects_bad_padding() -> None:
+    key, iv = b"k" * 32, b"i" * 16
+    ciphertext = aes_cbc_encrypt(key, iv, b"hello")
+    with pytest.raises(InvalidMessage):
+        aes_cbc_decrypt(b"K" * 32, iv, ciphertext)

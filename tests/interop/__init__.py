@@ -1,0 +1,1 @@
+"""Interop tests: botkit against independent peers from npm (Baileys, libsignal)."""
