@@ -19,9 +19,9 @@ from botkit.core.connection import NodeReceived
 from botkit.core.signal import KeyPair
 from botkit.pb import wa6_pb2
 from botkit.server.wire import ServerKeys, SessionHandler, WireServer, WireSession
-from botkit.types.jid import JID
+from botkit.types.jid import SERVER_JID
 
-SERVER = JID.parse("s.whatsapp.net")
+SERVER = SERVER_JID
 
 
 def show(direction: str, node: Node) -> None:

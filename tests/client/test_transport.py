@@ -22,9 +22,9 @@ from botkit.core.signal import KeyPair
 from botkit.errors import CertificateError, NotConnected
 from botkit.pb import cert_pb2, wa6_pb2
 from botkit.server.wire import ServerKeys, SessionHandler, WireServer, WireSession
-from botkit.types.jid import JID
+from botkit.types.jid import SERVER_JID
 
-SERVER = JID.parse("s.whatsapp.net")
+SERVER = SERVER_JID
 PAYLOAD = wa6_pb2.ClientPayload(username=15550001111, device=3, passive=True).SerializeToString()
 
 

@@ -24,11 +24,11 @@ from botkit.core.noise import issue_certificate
 from botkit.core.signal import KeyPair, xeddsa
 from botkit.pb import cert_pb2, companion_reg_pb2, wa6_pb2
 from botkit.server.wire import ServerKeys, SessionHandler, WireServer, WireSession
-from botkit.types.jid import JID
+from botkit.types.jid import SERVER_JID
 
 from .oracle import INTEROP_DIR
 
-SERVER = JID.parse("s.whatsapp.net")
+SERVER = SERVER_JID
 REFS = [f"2@ref-{i}-{'x' * 20}" for i in range(6)]
 TIMEOUT = 30.0
 
