@@ -39,6 +39,7 @@ pytest: $(STAMP) $(NPM_STAMP)
 
 bench: $(STAMP) $(NPM_STAMP)
 	$(PY) bench/codec.py
+	$(PY) bench/signal.py
 
 clean:
 	rm -rf $(VENV) tests/interop/node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -21,14 +21,9 @@
 // 64-byte "random" it calls curve25519-js (the library under libsignal) with that randomness, so
 // a deterministic XEdDSA implementation can be compared byte for byte.
 
+import { serve } from './jsonlines.mjs';
 import { createRequire } from 'node:module';
-import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
-
-// Everything that logs must not touch stdout: that stream carries protocol lines only.
-for (const name of ['log', 'info', 'warn', 'debug', 'trace', 'dir']) {
-    console[name] = (...args) => console.error(...args);
-}
 
 const require = createRequire(import.meta.url);
 const baileys = await import('baileys');
@@ -138,24 +133,4 @@ const ops = {
         }),
 };
 
-// Requests are answered strictly in order, so the client can match answers by position too.
-const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
-for await (const line of lines) {
-    if (!line.trim()) {
-        continue;
-    }
-    let id = null;
-    let answer;
-    try {
-        const request = JSON.parse(line);
-        id = request.id ?? null;
-        const op = ops[request.op];
-        if (!op) {
-            throw new Error(`unknown op ${JSON.stringify(request.op)}`);
-        }
-        answer = { id, ok: true, result: await op(request) };
-    } catch (err) {
-        answer = { id, ok: false, error: String(err && err.stack ? err.stack : err) };
-    }
-    process.stdout.write(JSON.stringify(answer) + '\n');
-}
+await serve(ops);

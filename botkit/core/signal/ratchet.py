@@ -1,0 +1,131 @@
+"""The double ratchet's key schedule: root, chain and message keys (PROTOCOL.md §8.2-8.3).
+
+* Initial keys: ``HKDF(master, salt=None, info="WhisperText", 64)`` -> root key || chain key.
+* DH ratchet step: ``HKDF(DH(ours, theirs), salt=root, info="WhisperRatchet", 64)`` -> new root
+  key || new chain key.
+* Symmetric step: a chain key ``CK`` yields the message-key seed ``HMAC(CK, 0x01)`` and the next
+  chain key ``HMAC(CK, 0x02)``; a seed expands with ``HKDF(seed, salt=None,
+  info="WhisperMessageKeys", 80)`` into cipher key (32), MAC key (32) and IV (16).
+
+A :class:`ReceiverChain` also keeps the seeds of message keys it skipped over, so messages that
+arrive out of order still decrypt: at most :data:`MAX_FUTURE_MESSAGES` ahead of the chain and at
+most :data:`MAX_SKIPPED_KEYS` stored (the oldest are dropped first). Everything is immutable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from botkit.core.signal.keys import dh
+from botkit.core.signal.primitives import hkdf, hmac_sha256
+from botkit.errors import DuplicateMessage, TooFarAhead
+
+__all__ = [
+    "MAX_FUTURE_MESSAGES",
+    "MAX_SKIPPED_KEYS",
+    "ChainKey",
+    "MessageKeys",
+    "ReceiverChain",
+    "derive_initial_keys",
+    "ratchet_root_key",
+]
+
+MAX_FUTURE_MESSAGES = 2000
+MAX_SKIPPED_KEYS = 2000
+
+_MESSAGE_SEED = b"\x01"
+_NEXT_CHAIN_KEY = b"\x02"
+_INFO_TEXT = b"WhisperText"
+_INFO_RATCHET = b"WhisperRatchet"
+_INFO_MESSAGE_KEYS = b"WhisperMessageKeys"
+
+
+@dataclass(frozen=True, slots=True)
+class ChainKey:
+    """A chain key and the index of the message key it yields next."""
+
+    key: bytes = field(repr=False)
+    index: int
+
+    def message_seed(self) -> bytes:
+        """Return the seed of the message key at :attr:`index`."""
+        return hmac_sha256(self.key, _MESSAGE_SEED)
+
+    def next(self) -> ChainKey:
+        """Return the chain key for ``index + 1``."""
+        return ChainKey(hmac_sha256(self.key, _NEXT_CHAIN_KEY), self.index + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageKeys:
+    """The keys of one message: AES-256 key, HMAC-SHA256 key and CBC IV."""
+
+    cipher_key: bytes = field(repr=False)
+    mac_key: bytes = field(repr=False)
+    iv: bytes = field(repr=False)
+
+    @classmethod
+    def from_seed(cls, seed: bytes) -> MessageKeys:
+        """Return the message keys a chain's message-key ``seed`` expands to."""
+        material = hkdf(seed, salt=None, info=_INFO_MESSAGE_KEYS, length=80)
+        return cls(material[:32], material[32:64], material[64:80])
+
+
+def derive_initial_keys(master_secret: bytes) -> tuple[bytes, ChainKey]:
+    """Return ``(root key, chain key at index 0)`` from an X3DH master secret."""
+    material = hkdf(master_secret, salt=None, info=_INFO_TEXT, length=64)
+    return material[:32], ChainKey(material[32:], 0)
+
+
+def ratchet_root_key(
+    root_key: bytes, their_ratchet_key: bytes, our_ratchet_private: bytes
+) -> tuple[bytes, ChainKey]:
+    """Return ``(new root key, new chain key at index 0)`` after one DH ratchet step.
+
+    Raises:
+        CryptoError: ``their_ratchet_key`` is a low-order point.
+    """
+    secret = dh(our_ratchet_private, their_ratchet_key)
+    material = hkdf(secret, salt=root_key, info=_INFO_RATCHET, length=64)
+    return material[:32], ChainKey(material[32:], 0)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiverChain:
+    """The receiving chain for one of the peer's ratchet keys (raw 32 bytes).
+
+    ``skipped`` holds ``(counter, seed)`` of message keys passed over, oldest first.
+    """
+
+    ratchet_key: bytes
+    chain_key: ChainKey
+    skipped: tuple[tuple[int, bytes], ...] = field(default=(), repr=False)
+
+    def message_seed(self, counter: int) -> tuple[bytes, ReceiverChain]:
+        """Return the message-key seed for ``counter`` and the chain without that key.
+
+        Raises:
+            DuplicateMessage: ``counter`` is behind the chain and its key is not stored (it was
+                used already, or dropped as too old).
+            TooFarAhead: ``counter`` is more than :data:`MAX_FUTURE_MESSAGES` ahead.
+        """
+        chain_key = self.chain_key
+        if counter < chain_key.index:
+            for position, (skipped_counter, seed) in enumerate(self.skipped):
+                if skipped_counter == counter:
+                    rest = self.skipped[:position] + self.skipped[position + 1 :]
+                    return seed, ReceiverChain(self.ratchet_key, chain_key, rest)
+            raise DuplicateMessage(f"message key {counter} was already used")
+        if counter - chain_key.index > MAX_FUTURE_MESSAGES:
+            raise TooFarAhead(
+                f"message {counter} is {counter - chain_key.index} ahead of its chain "
+                f"(at most {MAX_FUTURE_MESSAGES})"
+            )
+        passed: list[tuple[int, bytes]] = []
+        while chain_key.index < counter:
+            passed.append((chain_key.index, chain_key.message_seed()))
+            chain_key = chain_key.next()
+        skipped = self.skipped
+        if passed:
+            skipped = (*skipped, *passed)[-MAX_SKIPPED_KEYS:]
+        return chain_key.message_seed(), ReceiverChain(self.ratchet_key, chain_key.next(), skipped)

@@ -1,0 +1,205 @@
+"""The two pairwise Signal wire formats: SignalMessage ("msg") and PreKeySignalMessage ("pkmsg").
+
+PROTOCOL.md §8.4::
+
+    msg   = 0x33 || protobuf SignalMessage || MAC[8]
+    MAC   = HMAC-SHA256(macKey, senderIdentity33 || receiverIdentity33 || 0x33 || protobuf)[:8]
+    pkmsg = 0x33 || protobuf PreKeySignalMessage   (its ``message`` field is a whole msg)
+
+The high nibble of the version byte is the message version; only 3 is spoken. Parsers raise
+:class:`~botkit.errors.UnsupportedVersion` for another version and
+:class:`~botkit.errors.InvalidMessage` for truncated input, invalid protobuf or missing fields.
+Public keys are held raw (32 bytes) and written in their 33-byte ``0x05`` form.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+from google.protobuf.message import DecodeError as ProtobufDecodeError
+
+from botkit.core.signal.keys import KEY_TYPE_DJB, parse_public_key, serialize_public_key
+from botkit.core.signal.primitives import hmac_sha256
+from botkit.errors import BadMac, DecodeError, InvalidMessage, UnsupportedVersion
+from botkit.pb import signal_wire_pb2 as pb
+
+__all__ = [
+    "CURRENT_VERSION",
+    "MAC_SIZE",
+    "PreKeySignalMessage",
+    "SignalMessage",
+    "check_version",
+    "encode_prekey_message",
+    "encode_signal_message",
+    "parse_prekey_message",
+    "parse_signal_message",
+]
+
+CURRENT_VERSION = 3
+MAC_SIZE = 8
+_VERSION_BYTE = bytes([(CURRENT_VERSION << 4) | CURRENT_VERSION])
+_KEY_TYPE = bytes([KEY_TYPE_DJB])
+
+
+@dataclass(frozen=True, slots=True)
+class SignalMessage:
+    """A parsed SignalMessage; ``ratchet_key`` is raw, ``serialized`` the whole wire form."""
+
+    ratchet_key: bytes
+    counter: int
+    previous_counter: int
+    ciphertext: bytes
+    serialized: bytes
+
+    def verify_mac(self, mac_key: bytes, sender_identity: bytes, receiver_identity: bytes) -> None:
+        """Check the trailing MAC; identities are raw 32-byte keys.
+
+        Raises:
+            BadMac: the MAC does not match.
+        """
+        body = self.serialized[:-MAC_SIZE]
+        expected = _mac(mac_key, sender_identity, receiver_identity, body)
+        if not hmac.compare_digest(expected, self.serialized[-MAC_SIZE:]):
+            raise BadMac("SignalMessage MAC does not match")
+
+
+@dataclass(frozen=True, slots=True)
+class PreKeySignalMessage:
+    """A parsed PreKeySignalMessage; keys are raw, ``prekey_id`` is None when none was used."""
+
+    registration_id: int
+    prekey_id: int | None
+    signed_prekey_id: int
+    base_key: bytes
+    identity_key: bytes
+    message: SignalMessage
+
+
+def _mac(mac_key: bytes, sender_identity: bytes, receiver_identity: bytes, body: bytes) -> bytes:
+    data = _KEY_TYPE + sender_identity + _KEY_TYPE + receiver_identity + body
+    return hmac_sha256(mac_key, data)[:MAC_SIZE]
+
+
+def check_version(data: bytes, what: str) -> None:
+    """Raise unless ``data`` starts with a version byte of the version we speak (3).
+
+    Raises:
+        InvalidMessage: ``data`` is empty.
+        UnsupportedVersion: the high nibble of the first byte is not 3.
+    """
+    if not data:
+        raise InvalidMessage(f"empty {what}")
+    version = data[0] >> 4
+    if version != CURRENT_VERSION:
+        raise UnsupportedVersion(f"{what} version {version} (only {CURRENT_VERSION} is supported)")
+
+
+def _key(data: bytes, what: str) -> bytes:
+    try:
+        return parse_public_key(data)
+    except DecodeError as exc:
+        raise InvalidMessage(f"invalid {what}: {exc}") from exc
+
+
+def encode_signal_message(
+    *,
+    mac_key: bytes,
+    ratchet_key: bytes,
+    counter: int,
+    previous_counter: int,
+    ciphertext: bytes,
+    sender_identity: bytes,
+    receiver_identity: bytes,
+) -> bytes:
+    """Return the wire bytes of a SignalMessage, MAC included; keys are raw 32-byte keys."""
+    body = (
+        _VERSION_BYTE
+        + pb.SignalMessage(
+            ratchet_key=serialize_public_key(ratchet_key),
+            counter=counter,
+            previous_counter=previous_counter,
+            ciphertext=ciphertext,
+        ).SerializeToString()
+    )
+    return body + _mac(mac_key, sender_identity, receiver_identity, body)
+
+
+def parse_signal_message(data: bytes) -> SignalMessage:
+    """Parse the wire bytes of a SignalMessage (the MAC is checked later, with the keys).
+
+    Raises:
+        UnsupportedVersion: the version is not 3.
+        InvalidMessage: the message is truncated, its protobuf is invalid or a field is missing.
+    """
+    check_version(data, "SignalMessage")
+    if len(data) <= 1 + MAC_SIZE:
+        raise InvalidMessage(f"SignalMessage of {len(data)} bytes is truncated")
+    try:
+        proto = pb.SignalMessage.FromString(data[1:-MAC_SIZE])
+    except ProtobufDecodeError as exc:
+        raise InvalidMessage(f"invalid SignalMessage protobuf: {exc}") from exc
+    if not (
+        proto.HasField("ratchet_key") and proto.HasField("counter") and proto.HasField("ciphertext")
+    ):
+        raise InvalidMessage("SignalMessage lacks ratchet key, counter or ciphertext")
+    return SignalMessage(
+        ratchet_key=_key(proto.ratchet_key, "ratchet key"),
+        counter=proto.counter,
+        previous_counter=proto.previous_counter,
+        ciphertext=proto.ciphertext,
+        serialized=bytes(data),
+    )
+
+
+def encode_prekey_message(
+    *,
+    registration_id: int,
+    prekey_id: int | None,
+    signed_prekey_id: int,
+    base_key: bytes,
+    identity_key: bytes,
+    message: bytes,
+) -> bytes:
+    """Return the wire bytes of a PreKeySignalMessage wrapping the SignalMessage ``message``."""
+    proto = pb.PreKeySignalMessage(
+        registration_id=registration_id,
+        signed_pre_key_id=signed_prekey_id,
+        base_key=serialize_public_key(base_key),
+        identity_key=serialize_public_key(identity_key),
+        message=message,
+    )
+    if prekey_id is not None:
+        proto.pre_key_id = prekey_id
+    return _VERSION_BYTE + proto.SerializeToString()
+
+
+def parse_prekey_message(data: bytes) -> PreKeySignalMessage:
+    """Parse the wire bytes of a PreKeySignalMessage and the SignalMessage inside it.
+
+    A ``preKeyId`` of 0 counts as absent.
+
+    Raises:
+        UnsupportedVersion: the outer or inner version is not 3.
+        InvalidMessage: the message is truncated, a protobuf is invalid or a field is missing.
+    """
+    check_version(data, "PreKeySignalMessage")
+    try:
+        proto = pb.PreKeySignalMessage.FromString(data[1:])
+    except ProtobufDecodeError as exc:
+        raise InvalidMessage(f"invalid PreKeySignalMessage protobuf: {exc}") from exc
+    if not (
+        proto.HasField("signed_pre_key_id")
+        and proto.HasField("base_key")
+        and proto.HasField("identity_key")
+        and proto.HasField("message")
+    ):
+        raise InvalidMessage("PreKeySignalMessage lacks a signed pre-key id, key or message")
+    return PreKeySignalMessage(
+        registration_id=proto.registration_id,
+        prekey_id=proto.pre_key_id or None,
+        signed_prekey_id=proto.signed_pre_key_id,
+        base_key=_key(proto.base_key, "base key"),
+        identity_key=_key(proto.identity_key, "identity key"),
+        message=parse_signal_message(proto.message),
+    )
