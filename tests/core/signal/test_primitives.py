@@ -56,3 +56,42 @@ def test_cbc_rejects_bad_padding() -> None:
     ciphertext = aes_cbc_encrypt(key, iv, b"hello")
     with pytest.raises(InvalidMessage):
         aes_cbc_decrypt(b"K" * 32, iv, ciphertext)
+
+
+@given(st.binary(max_size=100))
+def test_cbc_padding_is_pkcs7(plaintext: bytes) -> None:
+    from cryptography.hazmat.primitives import padding as reference
+
+    key, iv = b"k" * 32, b"i" * 16
+    padder = reference.PKCS7(128).padder()
+    expected_padded = padder.update(plaintext) + padder.finalize()
+    raw = aes_cbc_decrypt_raw(key, iv, aes_cbc_encrypt(key, iv, plaintext))
+    assert raw == expected_padded
+
+
+def aes_cbc_decrypt_raw(key: bytes, iv: bytes, ciphertext: bytes) -> bytes:
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+    return decryptor.update(ciphertext) + decryptor.finalize()
+
+
+@pytest.mark.parametrize("pad", [0, 17, 255])
+def test_cbc_rejects_pad_lengths_out_of_range(pad: int) -> None:
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    key, iv = b"k" * 32, b"i" * 16
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    ciphertext = encryptor.update(b"x" * 15 + bytes([pad])) + encryptor.finalize()
+    with pytest.raises(InvalidMessage):
+        aes_cbc_decrypt(key, iv, ciphertext)
+
+
+def test_cbc_rejects_inconsistent_pad_bytes() -> None:
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    key, iv = b"k" * 32, b"i" * 16
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    ciphertext = encryptor.update(b"x" * 13 + b"\x02\x03\x03") + encryptor.finalize()
+    with pytest.raises(InvalidMessage):
+        aes_cbc_decrypt(key, iv, ciphertext)
