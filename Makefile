@@ -39,7 +39,8 @@ pytest: $(STAMP) $(NPM_STAMP)
 
 bench: $(STAMP) $(NPM_STAMP)
 	$(PY) bench/codec.py
-	$(PY) bench/signal.py
+	$(PY) bench/signal_sessions.py
+	$(PY) bench/store.py
 
 clean:
 	rm -rf $(VENV) tests/interop/node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

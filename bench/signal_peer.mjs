@@ -1,6 +1,6 @@
-// Time libsignal@6.0.0 (the 1:1 Signal library Baileys uses) on the workloads of bench/signal.py.
+// Time libsignal@6.0.0 (the 1:1 Signal library Baileys uses) on the workloads of bench/signal_sessions.py.
 //
-// Usage: node bench/signal_peer.mjs CONFIG.json   (run with cwd tests/interop; bench/signal.py
+// Usage: node bench/signal_peer.mjs CONFIG.json   (run with cwd tests/interop; bench/signal_sessions.py
 // does this for you).
 //
 // CONFIG.json: {"messages": N, "alternating": A, "sessions": S, "payload": BYTES, "serialized": bool}

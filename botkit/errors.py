@@ -29,6 +29,8 @@ caller only ever has to know the classes drawn here::
     │   ├── IQError                   the server answered an IQ with an error (code, text)
     │   └── IQTimeout
     ├── StoreError                    the store failed; nothing was half-written
+    │   ├── AccountLocked             another process holds the account's lease (names the holder)
+    │   └── MigrationError            the database schema could not be brought up to date
     ├── ConfigError                   a configuration file is invalid (file, line, field path)
     └── PluginError                   a plugin failed to load or raised
 """
@@ -36,6 +38,7 @@ caller only ever has to know the classes drawn here::
 from __future__ import annotations
 
 __all__ = [
+    "AccountLocked",
     "BadMac",
     "BadPadding",
     "BotkitError",
@@ -53,6 +56,7 @@ __all__ = [
     "InvalidSignature",
     "LocalProtocolError",
     "LoggedOut",
+    "MigrationError",
     "NoSession",
     "NotConnected",
     "PluginError",
@@ -177,6 +181,26 @@ class IQTimeout(ClientError):
 
 class StoreError(BotkitError):
     """The store failed; the unit of work that raised was not written."""
+
+
+class AccountLocked(StoreError):
+    """Another process holds the lease of this account; ``holder`` names it.
+
+    ``expires_at`` is the holder's lease expiry (seconds since the epoch): a crashed holder's lease
+    lapses then, and the account can be opened again.
+    """
+
+    def __init__(self, account: str, holder: str, expires_at: float) -> None:
+        super().__init__(
+            f"account {account!r} is in use by {holder} (lease expires at {expires_at:.0f})"
+        )
+        self.account = account
+        self.holder = holder
+        self.expires_at = expires_at
+
+
+class MigrationError(StoreError):
+    """The database schema could not be brought up to date (or is newer than this botkit)."""
 
 
 class ConfigError(BotkitError):

@@ -1,7 +1,7 @@
 """Benchmark botkit's 1:1 Signal sessions against libsignal-node (libsignal@6.0.0) in one run.
 
-Usage: python bench/signal.py [--messages N] [--alternating A] [--sessions S] [--payload BYTES]
-                              [--serialized]
+Usage: python bench/signal_sessions.py [--messages N] [--alternating A] [--sessions S]
+                                       [--payload BYTES] [--serialized]
 
 Workloads, the same on both sides (bench/signal_peer.mjs runs libsignal's):
   messages     N messages one way on an established session, each encrypted then decrypted
@@ -16,21 +16,16 @@ Prints operations per second for both and the ratio botkit/libsignal.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Named for what it measures, this script would shadow the stdlib `signal` module (which
-# `subprocess` imports) while its own directory is on the import path.
-sys.path.remove(str(Path(__file__).resolve().parent))
-
 import argparse
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from botkit.core.signal import (
     CiphertextMessage,
