@@ -10,8 +10,8 @@ import textwrap
 _BLOCK_IO = textwrap.dedent(
     """
     import builtins, importlib, pkgutil, sys
-    forbidden = {"asyncio", "socket", "websockets", "aiosqlite", "sqlite3", "random", "secrets", "os",
-                 "pathlib", "time", "threading", "subprocess"}
+    forbidden = {"asyncio", "socket", "websockets", "aiosqlite", "sqlite3", "random", "secrets",
+                 "os", "pathlib", "time", "threading", "subprocess"}
     real_import = builtins.__import__
 
     def guarded(name, globals=None, locals=None, fromlist=(), level=0):

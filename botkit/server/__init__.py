@@ -1,3 +1,5 @@
-"""botkit.server (see ARCHITECTURE.md); grows with later issues."""
+"""botkit.server: the sandbox, a local WhatsApp-compatible server for tests (ARCHITECTURE.md)."""
 
-__all__: list[str] = []
+from botkit.server.app import Sandbox
+
+__all__ = ["Sandbox"]

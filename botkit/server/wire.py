@@ -23,6 +23,7 @@ from botkit.core.connection import (
     HandshakeComplete,
     NodeReceived,
     Role,
+    State,
     StreamError,
 )
 from botkit.core.noise import create_cert_chain
@@ -76,7 +77,10 @@ class WireSession:
         """The handshake result: the client's static key and its decoded ClientPayload."""
 
     async def send(self, node: Node) -> None:
-        """Encrypt and send ``node``; a closed socket is ignored (the session is ending)."""
+        """Encrypt and send ``node``; once the session is closing, the node is dropped."""
+        if self._connection.state is not State.OPEN:
+            log.debug("send on a closed session dropped")
+            return
         try:
             await self._ws.send(self._connection.send_node(node))
         except WebSocketClosed:
@@ -183,14 +187,15 @@ class WireServer:
         """Handle every event the data received so far produced; return the session.
 
         Raises:
-            RemoteProtocolError: the handshake failed (fatal); undecodable frames after the
-                handshake are logged and skipped, so the rest of the stream is kept.
+            RemoteProtocolError: the handshake or the framing failed (fatal: an oversized
+                frame, say); frames that do not decrypt or decode after the handshake are
+                logged and skipped, so the rest of the stream is kept.
         """
         while True:
             try:
                 event = connection.next_event()
             except RemoteProtocolError as exc:
-                if session is None:
+                if session is None or connection.state is State.ERROR:
                     raise
                 log.warning("dropped an undecodable frame: %s", exc)
                 continue

@@ -4,47 +4,13 @@
 // Prints one JSON object per line on stdout: first {"event":"creds",...} with the key material
 // of the fresh credentials (hex), then {"event":"connection",...} for each connection update.
 // Exits when the connection closes or stdin ends. console.* goes to stderr.
+import { emit, hex, logger, memoryKeyStore } from './baileys_harness.mjs';
 import makeWASocket, { WA_CERT_DETAILS, initAuthCreds } from 'baileys';
-
-for (const name of ['log', 'info', 'warn', 'error', 'debug', 'trace']) {
-  console[name] = (...args) => process.stderr.write(args.map(String).join(' ') + '\n');
-}
 
 const [wsUrl, rootHex] = process.argv.slice(2);
 WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(rootHex, 'hex');
 
-const emit = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
-const hex = (b) => Buffer.from(b).toString('hex');
-
-// BAILEYS_LOG=1 sends Baileys' own log lines to stderr (for debugging a failing test).
-const verbose = process.env.BAILEYS_LOG === '1';
-const say = (level) => (obj, msg) =>
-  verbose && process.stderr.write(`${level} ${msg ?? ''} ${JSON.stringify(obj ?? {})?.slice(0, 500)}\n`);
-const silent = {
-  level: verbose ? 'trace' : 'silent',
-  child() { return silent; },
-  trace: say('trace'), debug: say('debug'), info: say('info'), warn: say('warn'),
-  error: say('error'), fatal: say('fatal'),
-};
-
-const keys = new Map();
-const keyStore = {
-  async get(type, ids) {
-    const out = {};
-    for (const id of ids) {
-      const v = keys.get(`${type}:${id}`);
-      if (v !== undefined) out[id] = v;
-    }
-    return out;
-  },
-  async set(data) {
-    for (const [type, entries] of Object.entries(data)) {
-      for (const [id, v] of Object.entries(entries)) {
-        if (v) keys.set(`${type}:${id}`, v); else keys.delete(`${type}:${id}`);
-      }
-    }
-  },
-};
+const keyStore = memoryKeyStore();
 
 const creds = initAuthCreds();
 emit({
@@ -61,7 +27,7 @@ emit({
 const sock = makeWASocket({
   waWebSocketUrl: wsUrl,
   auth: { creds, keys: keyStore },
-  logger: silent,
+  logger,
   printQRInTerminal: false,
   connectTimeoutMs: 15000,
   fireInitQueries: false,

@@ -1,0 +1,215 @@
+"""The sandbox: a WhatsApp-compatible server for tests, with an HTTP control API.
+
+>>> async with Sandbox() as sb:
+...     sb.ws_url, sb.control_url, sb.root_public_key
+
+It ties the :class:`~botkit.server.wire.WireServer` (one :class:`ChatSession` per connection),
+the :class:`~botkit.server.world.World`, the :class:`Linker` and the control server together:
+registering connections get ``pair-device``, logging-in ones ``<success>`` or ``<failure>``,
+IQs go to :mod:`botkit.server.handlers`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from types import TracebackType
+
+from botkit.core.binary import Node
+from botkit.errors import DecodeError
+from botkit.server.control import ControlServer
+from botkit.server.handlers import IqContext, answer_iq
+from botkit.server.linking import Linker
+from botkit.server.session import ChatSession, Registration, error_reply
+from botkit.server.wire import ServerKeys, SessionHandler, WireServer, WireSession
+from botkit.server.world import World
+from botkit.types.jid import DEFAULT_USER_SERVER, JID
+
+__all__ = ["Sandbox"]
+
+log = logging.getLogger(__name__)
+
+LOGGED_OUT = Node("failure", {"reason": "401"})
+REPLACED = Node("stream:error", {}, [Node("conflict", {"type": "replaced"})])
+DEVICE_REMOVED = Node(
+    "stream:error", {"code": "401"}, [Node("conflict", {"type": "device_removed"})]
+)
+_MEDIA_PLACEHOLDER = "https://127.0.0.1:0"
+
+
+class Sandbox(SessionHandler):
+    """A local WhatsApp-compatible server; an async context manager.
+
+    ``ref_timeouts`` is how long the first and each later pairing ref stays valid (seconds);
+    ``reply_timeout`` bounds every answer the sandbox waits for from a client.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        control_port: int = 0,
+        ref_timeouts: tuple[float, float] = (60.0, 20.0),
+        reply_timeout: float = 20.0,
+    ) -> None:
+        self.world = World()
+        self.keys = ServerKeys.generate(now=time.time())
+        self.linker = Linker(self.world, ref_timeouts=ref_timeouts, reply_timeout=reply_timeout)
+        self._wire = WireServer(self, keys=self.keys, host=host, port=port)
+        self._control = ControlServer(self, host=host, port=control_port)
+        self._sessions: dict[WireSession, ChatSession] = {}
+        self._online: dict[JID, ChatSession] = {}
+
+    @property
+    def ws_url(self) -> str:
+        """The WebSocket URL clients connect to (``ws://host:port/ws/chat``)."""
+        return self._wire.url
+
+    @property
+    def control_url(self) -> str:
+        """The base URL of the HTTP control API."""
+        return self._control.url
+
+    @property
+    def media_url(self) -> str:
+        """The media server's base URL (a placeholder until media is served)."""
+        return _MEDIA_PLACEHOLDER
+
+    @property
+    def root_public_key(self) -> str:
+        """The trust root clients must be configured with, as 64 hex characters."""
+        return self.keys.root.public.hex()
+
+    def ready_line(self) -> dict[str, str]:
+        """Return what ``botkit sandbox`` prints once ready."""
+        return {
+            "ws_url": self.ws_url,
+            "control_url": self.control_url,
+            "media_url": self.media_url,
+            "root_public_key": self.root_public_key,
+        }
+
+    async def __aenter__(self) -> Sandbox:
+        await self._wire.__aenter__()
+        try:
+            await self._control.__aenter__()
+        except BaseException:
+            await self._wire.__aexit__(None, None, None)
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._control.__aexit__(exc_type, exc, tb)
+        for session in list(self._sessions.values()):
+            await session.end()
+        await self._wire.__aexit__(exc_type, exc, tb)
+
+    # -- control operations ------------------------------------------------------------------
+
+    def create_user(self, phone: str, name: str) -> dict[str, str]:
+        """Create an account; return its ``jid`` and ``lid``.
+
+        Raises:
+            ValueError: a bad phone number, or the account exists.
+        """
+        account = self.world.create_account(phone, name)
+        return {"jid": str(account.jid), "lid": str(account.lid)}
+
+    def devices(self, phone: str) -> list[str]:
+        """Return the JIDs of every device of ``phone``'s account, the primary first.
+
+        Raises:
+            LookupError: no such account.
+        """
+        account = self.world.account(phone)
+        if account is None:
+            raise LookupError(f"no account for {phone}")
+        return [str(JID(phone, DEFAULT_USER_SERVER, device=i)) for i in account.device_ids()]
+
+    async def unlink(self, device: JID) -> bool:
+        """Forget ``device``, logging out its connection if any; return True if it was linked."""
+        removed = self.world.remove_device(device)
+        if removed is None:
+            return False
+        session = self._online.pop(removed.jid, None)
+        if session is not None:
+            await session.end(DEVICE_REMOVED)
+        log.info("unlinked %s", removed.jid)
+        return True
+
+    async def link_code_stage(self, session: ChatSession, iq: Node) -> Node:
+        """Answer a ``link_code_companion_reg`` IQ (delegated to the linker)."""
+        return await self.linker.link_code_stage(session, iq)
+
+    # -- connections -------------------------------------------------------------------------
+
+    async def session_started(self, session: WireSession) -> None:
+        """Register or log in the new connection according to its ClientPayload."""
+        payload = session.hello.client_payload
+        chat = ChatSession(session)
+        self._sessions[session] = chat
+        if payload is not None and payload.HasField("username"):
+            await self._login(chat, JID(str(payload.username), DEFAULT_USER_SERVER, payload.device))
+            return
+        try:
+            if payload is None or not payload.HasField("device_pairing_data"):
+                raise DecodeError("neither a login nor a registration payload")
+            chat.registration = Registration.from_payload(chat.noise_key, payload)
+        except DecodeError as exc:
+            log.info("refused a connection: %s", exc)
+            await chat.end(Node("failure", {"reason": "400"}))
+            return
+        await self.linker.start_registration(chat)
+
+    async def _login(self, chat: ChatSession, jid: JID) -> None:
+        device = self.world.device(jid) if jid.device else None
+        if device is None or device.noise_key != chat.noise_key:
+            log.info("login refused for %s", jid)
+            await chat.end(LOGGED_OUT)
+            return
+        chat.device = device
+        previous = self._online.get(device.jid)
+        self._online[device.jid] = chat
+        if previous is not None:
+            await previous.end(REPLACED)
+        await chat.send(Node("success", {"t": str(int(time.time())), "lid": device.lid}))
+
+    async def node_received(self, session: WireSession, node: Node) -> None:
+        """Route one client node: IQ answers to their waiter, IQ requests to their handler."""
+        chat = self._sessions.get(session)
+        if chat is None or chat.closed.is_set():
+            return
+        if node.tag == "iq":
+            kind = node.attrs.get("type")
+            if kind in ("result", "error"):
+                chat.answer_received(node)
+            elif kind in ("get", "set"):
+                await chat.send(await self._answer(chat, node))
+            else:
+                await chat.send(error_reply(node, 400, "bad-request"))
+        else:
+            log.debug("ignored <%s>", node.tag)
+
+    async def _answer(self, chat: ChatSession, iq: Node) -> Node:
+        """Return the answer to a client IQ; a failing handler answers 500, never silence."""
+        try:
+            return await answer_iq(IqContext(self.world, chat, self), iq)
+        except Exception:  # a handler bug must cost one IQ, not the connection
+            log.exception("IQ handler failed for xmlns=%r", iq.attrs.get("xmlns"))
+            return error_reply(iq, 500, "internal-server-error")
+
+    async def session_ended(self, session: WireSession) -> None:
+        """Forget the connection and whatever was pending on it."""
+        chat = self._sessions.pop(session, None)
+        if chat is None:
+            return
+        chat.ended()
+        self.linker.forget(chat)
+        if chat.device is not None and self._online.get(chat.device.jid) is chat:
+            del self._online[chat.device.jid]

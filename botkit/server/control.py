@@ -1,0 +1,209 @@
+"""The sandbox's control API: JSON over HTTP/1.1 on loopback, one request per connection.
+
+Routes (bodies and answers are JSON objects; errors are ``{"error": "..."}`` with a 4xx/5xx)::
+
+    POST /control/users      {"phone", "name"}      -> {"jid", "lid"}
+    POST /control/pair       {"phone", "qr"}        -> {"device_jid"}
+    POST /control/pair-code  {"phone", "code"}      -> {"device_jid"}
+    POST /control/unlink     {"device_jid"}         -> {"unlinked": true}
+    GET  /control/devices/<phone>                   -> ["<device jid>", ...]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from botkit.errors import BotkitError
+from botkit.types.jid import JID
+
+if TYPE_CHECKING:
+    from botkit.server.app import Sandbox
+
+__all__ = ["ControlServer", "Response"]
+
+log = logging.getLogger(__name__)
+
+_MAX_BODY = 64 * 1024
+_READ_TIMEOUT = 10.0
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Content Too Large",
+    504: "Gateway Timeout",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """An HTTP answer: status and a JSON-serializable body."""
+
+    status: int
+    body: Any
+
+    def encode(self) -> bytes:
+        """Return the full HTTP/1.1 response bytes (the connection closes after it)."""
+        payload = json.dumps(self.body).encode()
+        head = (
+            f"HTTP/1.1 {self.status} {_REASONS.get(self.status, 'Error')}\r\n"
+            "Content-Type: application/json\r\n"
+            f"Content-Length: {len(payload)}\r\n"
+            "Connection: close\r\n\r\n"
+        )
+        return head.encode() + payload
+
+
+def _error(status: int, message: str) -> Response:
+    return Response(status, {"error": message})
+
+
+def _field(body: dict[str, Any], name: str) -> str:
+    """Return the string field ``name`` of a request body.
+
+    Raises:
+        ValueError: it is missing or not a string.
+    """
+    value = body.get(name)
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"field {name!r} must be a non-empty string")
+    return value
+
+
+class ControlServer:
+    """Serves the control API of ``sandbox``; an async context manager."""
+
+    def __init__(self, sandbox: Sandbox, *, host: str, port: int) -> None:
+        self._sandbox = sandbox
+        self._host = host
+        self._port = port
+        self._server: asyncio.Server | None = None
+        self._posts: dict[str, Callable[[dict[str, Any]], Awaitable[Any]]] = {
+            "/control/users": self._users,
+            "/control/pair": self._pair,
+            "/control/pair-code": self._pair_code,
+            "/control/unlink": self._unlink,
+        }
+
+    @property
+    def url(self) -> str:
+        """The base URL, ``http://host:port``.
+
+        Raises:
+            RuntimeError: the server has not started.
+        """
+        if self._server is None:
+            raise RuntimeError("the control server has not started")
+        port = self._server.sockets[0].getsockname()[1]
+        return f"http://{self._host}:{port}"
+
+    async def __aenter__(self) -> ControlServer:
+        self._server = await asyncio.start_server(self._serve, self._host, self._port)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            response = await self._respond(reader)
+            writer.write(response.encode())
+            await writer.drain()
+        except (
+            ConnectionError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+            TimeoutError,
+        ) as exc:
+            log.debug("control connection dropped: %s", exc)
+        finally:
+            writer.close()
+
+    async def _respond(self, reader: asyncio.StreamReader) -> Response:
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), _READ_TIMEOUT)
+        lines = head.decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ")
+        if len(parts) != 3:
+            return _error(400, "malformed request line")
+        method, path, _version = parts
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length_text = headers.get("content-length", "0")
+        if not (length_text.isascii() and length_text.isdigit()):
+            return _error(400, "bad Content-Length")
+        if int(length_text) > _MAX_BODY:
+            return _error(413, "request body too large")
+        raw = await asyncio.wait_for(reader.readexactly(int(length_text)), _READ_TIMEOUT)
+        return await self._route(method, path.split("?")[0], raw)
+
+    async def _route(self, method: str, path: str, raw: bytes) -> Response:
+        if method == "GET" and path.startswith("/control/devices/"):
+            return self._call_sync(lambda: self._sandbox.devices(path.rsplit("/", 1)[1]))
+        handler = self._posts.get(path)
+        if handler is None:
+            return _error(404, f"no route {path}")
+        if method != "POST":
+            return _error(405, f"{path} takes POST")
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            return _error(400, "the body is not JSON")
+        if not isinstance(body, dict):
+            return _error(400, "the body must be a JSON object")
+        try:
+            return Response(200, await handler(body))
+        except ValueError as exc:
+            return _error(400, str(exc))
+        except LookupError as exc:
+            return _error(404, str(exc))
+        except TimeoutError:
+            return _error(504, "the client did not answer in time")
+        except BotkitError as exc:
+            return _error(409, f"{type(exc).__name__}: {exc}")
+
+    @staticmethod
+    def _call_sync(call: Callable[[], Any]) -> Response:
+        try:
+            return Response(200, call())
+        except LookupError as exc:
+            return _error(404, str(exc))
+
+    async def _users(self, body: dict[str, Any]) -> dict[str, str]:
+        name = body.get("name", "")
+        if not isinstance(name, str):
+            raise ValueError("field 'name' must be a string")
+        return self._sandbox.create_user(_field(body, "phone"), name)
+
+    async def _pair(self, body: dict[str, Any]) -> dict[str, str]:
+        jid = await self._sandbox.linker.pair_qr(_field(body, "phone"), _field(body, "qr"))
+        return {"device_jid": str(jid)}
+
+    async def _pair_code(self, body: dict[str, Any]) -> dict[str, str]:
+        jid = await self._sandbox.linker.pair_code(_field(body, "phone"), _field(body, "code"))
+        return {"device_jid": str(jid)}
+
+    async def _unlink(self, body: dict[str, Any]) -> dict[str, bool]:
+        try:
+            jid = JID.parse(_field(body, "device_jid"))
+        except BotkitError as exc:
+            raise ValueError(f"device_jid is not a JID: {exc}") from exc
+        if jid.device == 0 or not await self._sandbox.unlink(jid):
+            raise LookupError(f"{jid} is not a linked companion device")
+        return {"unlinked": True}

@@ -1,0 +1,50 @@
+"""What every IQ handler gets: the world, the asking session and the sandbox's linking services."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from botkit.core.binary import Node
+from botkit.server.session import ChatSession
+from botkit.server.world import Account, Device, World
+from botkit.types.jid import JID
+
+__all__ = ["Handler", "IqContext", "Linking"]
+
+
+class Linking(Protocol):
+    """The sandbox services the ``md`` namespace needs."""
+
+    async def unlink(self, device: JID) -> bool:
+        """Forget ``device`` and log its connection out; True if it was linked."""
+        ...
+
+    async def link_code_stage(self, session: ChatSession, iq: Node) -> Node:
+        """Answer a ``link_code_companion_reg`` IQ of a registering companion."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class IqContext:
+    """One IQ being answered: the world, the session that sent it and the linking services."""
+
+    world: World
+    session: ChatSession
+    linking: Linking
+
+    @property
+    def device(self) -> Device | None:
+        """The logged-in device of the session, or None while it is registering."""
+        return self.session.device
+
+    @property
+    def account(self) -> Account | None:
+        """The account of the logged-in device, or None while registering."""
+        device = self.session.device
+        return None if device is None else self.world.account_of(device.jid)
+
+
+Handler = Callable[[IqContext, Node], Awaitable[Node]]
+"""An IQ handler: returns the complete answer (result or error IQ)."""

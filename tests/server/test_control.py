@@ -1,0 +1,53 @@
+"""The control API: users, device lists, and clear 4xx answers for bad requests."""
+
+from __future__ import annotations
+
+import pytest
+
+from botkit.server.app import Sandbox
+
+from .companion import http
+from .conftest import PHONE
+
+
+async def test_creating_a_user_returns_its_jid_and_a_distinct_lid(sandbox: Sandbox) -> None:
+    status, body = await http(sandbox, "POST", "/control/users", {"phone": "447700900123"})
+    assert status == 200
+    assert body["jid"] == "447700900123@s.whatsapp.net"
+    assert body["lid"].endswith("@lid") and body["lid"] != body["jid"]
+    assert sandbox.world.account("447700900123") is not None
+
+
+async def test_a_new_user_has_only_the_primary_device(sandbox: Sandbox) -> None:
+    assert await http(sandbox, "GET", f"/control/devices/{PHONE}") == (
+        200,
+        [f"{PHONE}@s.whatsapp.net"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("POST", "/control/users", {"phone": PHONE}, 400),
+        ("POST", "/control/users", {"phone": "12ab"}, 400),
+        ("POST", "/control/users", {"name": "no phone"}, 400),
+        ("POST", "/control/users", [1, 2], 400),
+        ("POST", "/control/pair", {"phone": PHONE, "qr": "not a qr"}, 400),
+        ("POST", "/control/pair", {"phone": "19990000000", "qr": "x"}, 404),
+        ("POST", "/control/unlink", {"device_jid": "not@a@jid"}, 400),
+        ("GET", "/control/devices/19990000000", None, 404),
+        ("GET", "/control/users", None, 405),
+        ("POST", "/nowhere", {}, 404),
+    ],
+)
+async def test_bad_requests_get_a_json_error(
+    sandbox: Sandbox, method: str, path: str, body: object, status: int
+) -> None:
+    got, answer = await http(sandbox, method, path, body)
+    assert got == status
+    assert isinstance(answer["error"], str) and answer["error"]
+
+
+async def test_a_body_that_is_not_json_is_a_bad_request(sandbox: Sandbox) -> None:
+    status, answer = await http(sandbox, "POST", "/control/users", raw=b"{nope")
+    assert status == 400 and "JSON" in answer["error"]
