@@ -1,3 +1,24 @@
-"""botkit.client (see ARCHITECTURE.md); grows with later issues."""
+"""botkit.client: the asyncio WhatsApp session (see ARCHITECTURE.md, layer L3).
 
-__all__: list[str] = []
+:class:`Client` is the entry point; the other names configure it.
+"""
+
+from botkit.client.client import Client
+from botkit.client.config import ClientTiming, ServerConfig
+from botkit.client.keepalive import KeepAliveTiming
+from botkit.client.pairing import PairingTiming
+from botkit.client.payload import DeviceConfig
+from botkit.client.sink import EventQueue, EventSink
+from botkit.client.supervisor import Backoff
+
+__all__ = [
+    "Backoff",
+    "Client",
+    "ClientTiming",
+    "DeviceConfig",
+    "EventQueue",
+    "EventSink",
+    "KeepAliveTiming",
+    "PairingTiming",
+    "ServerConfig",
+]

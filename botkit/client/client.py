@@ -1,0 +1,394 @@
+"""The client session: connect, pair or log in, stay connected, and report what happens.
+
+:class:`Client` composes small services: :class:`~botkit.client.requests.Requests` and
+:class:`~botkit.client.requests.Router` (IQs, incoming nodes by tag),
+:class:`~botkit.client.pairing.Pairing`, :class:`~botkit.client.prekeys.PreKeys`,
+:class:`~botkit.client.keepalive.KeepAlive` and the reconnect
+:class:`~botkit.client.supervisor.Supervisor`, each connection being one
+:class:`~botkit.client.session.Session`.
+
+Events go to one **event sink** (:mod:`botkit.client.sink`): an async callback
+``await events(event)`` called for every :data:`~botkit.types.client_events.ClientEvent`, one at
+a time and in order, from the client's own tasks; pass an
+:class:`~botkit.client.sink.EventQueue` to read them with ``async for`` instead. A sink should
+return quickly; an exception it raises is logged and does not disturb the connection. It may
+call :meth:`Client.disconnect`; anything that waits for the server belongs in its own task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import replace
+from typing import Any
+
+from botkit.client.config import ClientTiming, ServerConfig
+from botkit.client.keepalive import KeepAlive
+from botkit.client.pairing import Pairing, new_credentials
+from botkit.client.payload import DeviceConfig, client_payload
+from botkit.client.prekeys import PreKeys
+from botkit.client.requests import Requests, Router
+from botkit.client.session import Session
+from botkit.client.sink import EventSink
+from botkit.client.supervisor import Backoff, Ending, Supervisor
+from botkit.client.transport import Transport
+from botkit.core.binary import AttrReader, Node
+from botkit.core.stanza import request_id_prefix
+from botkit.errors import DecodeError, IQError, IQTimeout, NotConnected, RemoteProtocolError
+from botkit.store.base import AccountStore
+from botkit.store.values import DeviceCredentials
+from botkit.types.client_events import (
+    ClientEvent,
+    Connected,
+    Disconnected,
+    DisconnectReason,
+    LoggedOut,
+    LogoutReason,
+)
+from botkit.types.jid import JID
+
+__all__ = ["Client"]
+
+log = logging.getLogger(__name__)
+
+
+class Client:
+    """One WhatsApp companion device, backed by ``store``, reporting to ``events``.
+
+    ``server`` defaults to WhatsApp itself, ``device`` to a Chrome companion named "botkit",
+    ``timing`` to WhatsApp Web's deadlines and intervals. ``rng`` supplies random bytes;
+    ``clock``, ``sleep`` and ``backoff`` drive the keep-alive, the QR rotation and the reconnect
+    delays (inject fakes in tests).
+    """
+
+    def __init__(
+        self,
+        store: AccountStore,
+        events: EventSink,
+        *,
+        server: ServerConfig | None = None,
+        device: DeviceConfig | None = None,
+        timing: ClientTiming | None = None,
+        backoff: Backoff | None = None,
+        rng: Callable[[int], bytes] = os.urandom,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        server = server or ServerConfig()
+        device = device or DeviceConfig()
+        timing = timing or ClientTiming()
+        self._store = store
+        self._events = events
+        self._server = server
+        self._device = device
+        self._rng = rng
+        self._sleep = sleep
+        self._requests = Requests(
+            self._send, prefix=request_id_prefix(rng(2)), timeout=timing.iq_timeout
+        )
+        self._router = Router(self._requests, self._send)
+        self._pairing = Pairing(
+            store=store,
+            requests=self._requests,
+            emit=self._emit,
+            spawn=self._spawn,
+            end=self._end,
+            device=device,
+            timing=timing.pairing,
+            rng=rng,
+            sleep=sleep,
+        )
+        self._prekeys = PreKeys(self._requests, store)
+        self._keepalive = KeepAlive(
+            self._ping, self._dead, timing=timing.keepalive, clock=clock, sleep=sleep
+        )
+        self._supervisor = Supervisor(
+            self._run_once, backoff=backoff or Backoff(random=random.random), sleep=self._pause
+        )
+        self._router.on_iq("pair-device", self._pairing.on_pair_device)
+        self._router.on_iq("pair-success", self._pairing.on_pair_success)
+        self._router.on_notification(
+            "link_code_companion_reg", self._pairing.on_link_code_notification
+        )
+        self._router.on_notification("encrypt", self._on_encrypt_notification)
+        self._router.on("success", self._on_success)
+        self._session: Session | None = None
+        self._opening: asyncio.Future[Transport] | None = None
+        self._task: asyncio.Task[Ending] | None = None
+        self._first: asyncio.Future[None] | None = None
+        self._stopping: Ending | None = None
+        self._stop_event = asyncio.Event()
+        self._logout_requested = False
+        self._own_jid: JID | None = None
+        self.server_time_offset = 0.0
+        """Server time minus local time (seconds), from the last ``<success t>``."""
+
+    # -- public API --------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> Requests:
+        """The IQ service, for client services and advanced callers."""
+        return self._requests
+
+    @property
+    def own_jid(self) -> JID | None:
+        """Our phone-number JID (no device) once logged in; ``None`` before and after logout."""
+        return self._own_jid
+
+    @property
+    def is_logged_in(self) -> bool:
+        """Whether a connection is open and logged in."""
+        return self._session is not None and self._session.established
+
+    async def connect(self) -> None:
+        """Open the first connection and keep the client connected in the background.
+
+        Returns once the first connection's handshake is done; pairing or login continue in
+        the background and are reported as events. Later failures reconnect by the policy of
+        :mod:`botkit.client.supervisor`. Calling it while running does nothing.
+
+        Raises:
+            NotConnected: the server could not be reached.
+            RemoteProtocolError: the handshake failed (``CertificateError`` for a server not
+                signed by the configured trust root).
+            StoreError: the credentials could not be loaded or saved.
+        """
+        if self._task is not None and not self._task.done():
+            return
+        self._stopping = None
+        self._stop_event.clear()
+        self._logout_requested = False
+        first: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._first = first
+        self._task = asyncio.create_task(self._supervise(first), name="botkit-client")
+        await first
+
+    async def wait_stopped(self) -> DisconnectReason:
+        """Wait until the client stops reconnecting; return why it stopped.
+
+        Raises:
+            NotConnected: :meth:`connect` was never called.
+        """
+        if self._task is None:
+            raise NotConnected("the client was never connected")
+        return (await asyncio.shield(self._task)).reason
+
+    async def disconnect(self) -> None:
+        """Close the connection and stop reconnecting (a ``SHUTDOWN`` disconnect)."""
+        await self._stop(Ending(DisconnectReason.SHUTDOWN, "disconnect requested"))
+
+    async def logout(self) -> None:
+        """Unlink this device from the account, wipe its store and stop.
+
+        Raises:
+            NotConnected: the client is not logged in.
+            IQError, IQTimeout: the server refused or did not answer the removal.
+        """
+        credentials = await self._store.load_credentials()
+        if not self.is_logged_in or credentials is None or credentials.jid is None:
+            raise NotConnected("log in before logging out")
+        self._logout_requested = True
+        remove: dict[str, str | JID] = {
+            "jid": JID.parse(credentials.jid),
+            "reason": "user_initiated",
+        }
+        try:
+            await self._requests.query("md", "set", [Node("remove-companion-device", remove)])
+        except NotConnected:
+            pass  # the server may log the connection out before it answers
+        except BaseException:
+            self._logout_requested = False
+            raise
+        await self._stop(
+            Ending(DisconnectReason.LOGGED_OUT, "logout requested", LogoutReason.REQUESTED)
+        )
+
+    async def pair_phone(self, phone: str, *, push_notification: bool = True) -> str:
+        """Pair by phone number instead of QR; return the 8-character code (also an event).
+
+        Call it after :meth:`connect` on a device that is not paired yet.
+
+        Raises:
+            ValueError: ``phone`` is not a phone number.
+            ClientError: the device is paired already.
+            NotConnected: no registering connection is open.
+            IQError, IQTimeout: the server refused or did not answer.
+        """
+        return await self._pairing.pair_phone(phone, push_notification=push_notification)
+
+    # -- the connection loop -----------------------------------------------------------------
+
+    async def _supervise(self, first: asyncio.Future[None]) -> Ending:
+        try:
+            return await self._supervisor.run()
+        except Exception as exc:
+            if not first.done():
+                first.set_exception(exc)
+            raise
+        finally:
+            if not first.done():
+                first.set_exception(NotConnected("the client stopped before connecting"))
+
+    async def _run_once(self, attempt: int) -> Ending:
+        if self._stopping is not None:
+            return self._stopping
+        credentials = await self._credentials()
+        first = self._first
+        opening = asyncio.ensure_future(
+            Transport.open(
+                noise_key=credentials.noise_key,
+                client_payload=client_payload(credentials, self._device, attempt=attempt),
+                url=self._server.url,
+                trust_root=self._server.trust_root,
+                open_timeout=self._server.open_timeout,
+            )
+        )
+        self._opening = opening
+        try:
+            transport = await opening
+        except asyncio.CancelledError:
+            if self._stopping is None or not opening.cancelled():
+                raise
+            return self._stopping  # stopped while connecting
+        except (NotConnected, RemoteProtocolError) as exc:
+            if first is not None and not first.done():
+                first.set_exception(exc)
+                return Ending(DisconnectReason.SHUTDOWN, f"the first connection failed: {exc}")
+            reason = (
+                DisconnectReason.NETWORK
+                if isinstance(exc, NotConnected)
+                else DisconnectReason.SERVER_ERROR
+            )
+            log.info("connection attempt %d failed: %s", attempt, exc)
+            return Ending(reason, str(exc))
+        finally:
+            self._opening = None
+        session = Session(transport)
+        self._session = session
+        if first is not None and not first.done():
+            first.set_result(None)
+        try:
+            ending = await session.run(self._router.dispatch)
+        finally:
+            self._session = None
+            self._requests.fail_all("the connection closed")
+            self._pairing.reset()
+        return await self._ended(ending)
+
+    async def _ended(self, ending: Ending) -> Ending:
+        """Report a connection's end; on a logout wipe the store first."""
+        logout = ending.logout
+        if ending.reason is DisconnectReason.LOGGED_OUT:
+            if self._logout_requested:
+                logout = LogoutReason.REQUESTED
+            await self._store.wipe()
+            self._own_jid = None
+        reconnecting = ending.reason.reconnects and self._stopping is None
+        log.info("disconnected: %s %s", ending.reason.value, ending.detail)
+        await self._emit(Disconnected(ending.reason, ending.detail, reconnecting))
+        if logout is not None:
+            await self._emit(LoggedOut(logout))
+        return ending
+
+    async def _credentials(self) -> DeviceCredentials:
+        """Return the stored credentials, creating a new device's keys if there are none."""
+        credentials = await self._store.load_credentials()
+        if credentials is None:
+            credentials = new_credentials(self._rng)
+            await self._store.save_credentials(credentials)
+        return credentials
+
+    async def _pause(self, delay: float) -> None:
+        """Sleep ``delay`` before reconnecting, waking early if the client is stopped."""
+        sleeper = asyncio.ensure_future(self._sleep(delay))
+        stopper = asyncio.ensure_future(self._stop_event.wait())
+        try:
+            await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            stopper.cancel()
+
+    async def _stop(self, ending: Ending) -> None:
+        task = self._task
+        if task is None or task.done():
+            return
+        self._stopping = ending
+        self._stop_event.set()
+        if self._session is not None:
+            self._session.end(ending)
+        elif self._opening is not None:
+            self._opening.cancel()
+        if task is not asyncio.current_task():  # from the event sink, the loop stops by itself
+            await asyncio.shield(task)
+
+    # -- session plumbing for the services ---------------------------------------------------
+
+    async def _send(self, node: Node) -> None:
+        session = self._session
+        if session is None:
+            raise NotConnected("not connected")
+        await session.send(node)
+
+    def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        session = self._session
+        if session is None:
+            work.close()
+            return
+        session.spawn(work, name)
+
+    def _end(self, ending: Ending) -> None:
+        if self._session is not None:
+            self._session.end(ending)
+
+    async def _emit(self, event: ClientEvent) -> None:
+        try:
+            await self._events(event)
+        except Exception:  # the application's bug must not break the connection
+            log.exception("the event sink failed on %s", type(event).__name__)
+
+    # -- login -------------------------------------------------------------------------------
+
+    async def _on_success(self, node: Node) -> None:
+        reader = AttrReader(node)
+        server_time = reader.optional_int("t")
+        if server_time is not None:
+            self.server_time_offset = server_time - time.time()
+        self._spawn(self._after_login(reader.optional_jid("lid")), "login")
+
+    async def _after_login(self, lid: JID | None) -> None:
+        """Finish a login (§3.5): save the LID, top up pre-keys, go active, report it."""
+        credentials = await self._store.load_credentials()
+        if credentials is None or credentials.jid is None:
+            log.warning("ignored <success> on a device that is not paired")
+            return
+        own_jid = JID.parse(credentials.jid)
+        if credentials.lid is None and lid is not None:
+            credentials = replace(credentials, lid=str(lid))
+            await self._store.save_credentials(credentials)
+        try:
+            await self._prekeys.ensure()
+            await self._requests.query("passive", "set", [Node("active")])
+        except (IQError, IQTimeout, DecodeError) as exc:
+            self._end(Ending(DisconnectReason.SERVER_ERROR, f"login setup failed: {exc}"))
+            return
+        session = self._session
+        if session is None:
+            return
+        session.established = True
+        self._own_jid = own_jid.to_non_ad()
+        self._spawn(self._keepalive.run(), "keepalive")
+        own_lid = None if credentials.lid is None else JID.parse(credentials.lid)
+        await self._emit(Connected(own_jid, own_lid))
+
+    async def _on_encrypt_notification(self, node: Node) -> None:
+        self._spawn(self._prekeys.on_notification(node), "prekey-top-up")
+
+    async def _ping(self, deadline: float) -> Node:
+        return await self._requests.query("w:p", "get", timeout=deadline)
+
+    def _dead(self, detail: str) -> None:
+        self._end(Ending(DisconnectReason.NETWORK, detail))
