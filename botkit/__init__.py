@@ -15,11 +15,35 @@ _LAZY: dict[str, str] = {
     "JID": "botkit.types.jid",
     "Node": "botkit.core.binary",
     "BotkitError": "botkit.errors",
+    "Context": "botkit.bot.context",
+    "Stop": "botkit.bot.markers",
+    "command": "botkit.bot.commands",
+    "hookimpl": "botkit.bot.markers",
+    "Arg": "botkit.bot.arguments",
+    "ArgType": "botkit.bot.arguments",
+    "Permission": "botkit.bot.permissions",
 }
 
-__all__ = ["JID", "BotkitError", "Node", "__version__"]
+__all__ = [
+    "JID",
+    "Arg",
+    "ArgType",
+    "BotkitError",
+    "Context",
+    "Node",
+    "Permission",
+    "Stop",
+    "__version__",
+    "command",
+    "hookimpl",
+]
 
 if TYPE_CHECKING:
+    from botkit.bot.arguments import Arg, ArgType
+    from botkit.bot.commands import command
+    from botkit.bot.context import Context
+    from botkit.bot.markers import Stop, hookimpl
+    from botkit.bot.permissions import Permission
     from botkit.core.binary import Node
     from botkit.errors import BotkitError
     from botkit.types.jid import JID

@@ -1,3 +1,5 @@
-"""botkit.testing (see ARCHITECTURE.md); grows with later issues."""
+"""botkit.testing: helpers for testing botkit and plugins (the pytest plugin comes later)."""
 
-__all__: list[str] = []
+from botkit.testing.fake import FakeClient, FakeClock, MemoryKeyValueStore, SentMessage
+
+__all__ = ["FakeClient", "FakeClock", "MemoryKeyValueStore", "SentMessage"]

@@ -1,5 +1,25 @@
-"""Plain data types shared by every layer: JIDs and the well-known servers."""
+"""Plain data types shared by every layer: JIDs, events, outgoing messages and group metadata."""
 
+from botkit.types.events import (
+    BotStarted,
+    BotStopped,
+    Connected,
+    DecryptFailure,
+    Disconnected,
+    DisconnectReason,
+    Event,
+    GroupInfoChanged,
+    GroupParticipantsChanged,
+    MessageReceived,
+    ParticipantAction,
+    PresenceChanged,
+    QuotedMessage,
+    ReactionReceived,
+    ReceiptKind,
+    ReceiptReceived,
+    UndecryptableMessage,
+)
+from botkit.types.group import GroupInfo, GroupParticipant, GroupSetting, ParticipantRole
 from botkit.types.jid import (
     BOT_SERVER,
     BROADCAST_SERVER,
@@ -25,6 +45,17 @@ from botkit.types.jid import (
     STATUS_BROADCAST_JID,
     SignalAddress,
 )
+from botkit.types.message import (
+    ContactMessage,
+    EditMessage,
+    LocationMessage,
+    MessageRef,
+    OutgoingMessage,
+    PollMessage,
+    ReactionMessage,
+    RevokeMessage,
+    TextMessage,
+)
 
 __all__ = [
     "BOT_SERVER",
@@ -49,5 +80,35 @@ __all__ = [
     "PSA_JID",
     "SERVER_JID",
     "STATUS_BROADCAST_JID",
+    "BotStarted",
+    "BotStopped",
+    "Connected",
+    "ContactMessage",
+    "DecryptFailure",
+    "DisconnectReason",
+    "Disconnected",
+    "EditMessage",
+    "Event",
+    "GroupInfo",
+    "GroupInfoChanged",
+    "GroupParticipant",
+    "GroupParticipantsChanged",
+    "GroupSetting",
+    "LocationMessage",
+    "MessageReceived",
+    "MessageRef",
+    "OutgoingMessage",
+    "ParticipantAction",
+    "ParticipantRole",
+    "PollMessage",
+    "PresenceChanged",
+    "QuotedMessage",
+    "ReactionMessage",
+    "ReactionReceived",
+    "ReceiptKind",
+    "ReceiptReceived",
+    "RevokeMessage",
     "SignalAddress",
+    "TextMessage",
+    "UndecryptableMessage",
 ]

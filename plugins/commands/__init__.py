@@ -1,0 +1,47 @@
+"""The built-in commands: ``help`` (from the command index), ``ping`` and ``about``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import botkit
+from botkit import Arg, ArgType, Context, command
+
+
+@command(
+    "help",
+    aliases=["commands"],
+    help="List the commands, or explain one",
+    args=[Arg("name", ArgType.STR, optional=True, help="a command to explain")],
+)
+async def help_command(ctx: Context, name: str | None) -> None:
+    prefix = ctx.command.prefix if ctx.command else ctx.bot.prefixes[0]
+    if name is None:
+        listing = ctx.commands.help_text(prefix, await ctx.permission())
+        await ctx.reply().text(f"Commands:\n{listing}").send()
+        return
+    found = ctx.commands.find(name.removeprefix(prefix))
+    if found is None:
+        await ctx.reply().text(f"There is no command {prefix}{name}. Try {prefix}help.").send()
+        return
+    await ctx.reply().text(found[1].describe(prefix)).send()
+
+
+@command("ping", help="Check that the bot answers")
+async def ping(ctx: Context) -> None:
+    await ctx.reply().text("pong").send()
+
+
+@command("about", aliases=["uptime"], help="What this bot is and how long it has been up")
+async def about(ctx: Context) -> None:
+    text = f"{ctx.bot.name}, a botkit {botkit.__version__} bot, up {_duration(ctx.uptime)}."
+    await ctx.reply().text(text).send()
+
+
+def _duration(span: dt.timedelta) -> str:
+    seconds = int(span.total_seconds())
+    days, seconds = divmod(seconds, 86400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    parts = [(days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s")]
+    return " ".join(f"{value}{unit}" for value, unit in parts if value) or "0s"
