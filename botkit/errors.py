@@ -12,6 +12,7 @@ caller only ever has to know the classes drawn here::
     │       ├── HandshakeError        the Noise handshake failed (bad message, bad decryption)
     │       │   └── CertificateError  the server's certificate chain did not verify
     │       └── DecodeError           a binary node, JID or protobuf could not be decoded
+    │           └── InvalidPlaintext  a message decrypted to something that is not a Message
     ├── CryptoError                   a signature, MAC or ciphertext did not verify
     │   ├── InvalidSignature          an XEdDSA signature did not verify
     │   ├── BadMac                    a message authentication code did not match
@@ -53,6 +54,7 @@ __all__ = [
     "IQError",
     "IQTimeout",
     "InvalidMessage",
+    "InvalidPlaintext",
     "InvalidSignature",
     "LocalProtocolError",
     "LoggedOut",
@@ -100,6 +102,10 @@ class CertificateError(HandshakeError):
 
 class DecodeError(RemoteProtocolError):
     """A binary node, JID or protobuf message could not be decoded."""
+
+
+class InvalidPlaintext(DecodeError):
+    """A message decrypted, but its plaintext is not a ``Message`` we accept (nack 491)."""
 
 
 class CryptoError(BotkitError):

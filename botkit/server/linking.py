@@ -12,9 +12,9 @@ import time
 from dataclasses import dataclass, field
 
 from botkit.core.binary import AttrReader, Node
+from botkit.core.link_code import derive_adv_secret, open_key_bundle, unwrap, wrap
 from botkit.core.signal import KeyPair, dh
 from botkit.errors import BotkitError, InvalidMessage
-from botkit.server.link_code import derive_adv_secret, open_key_bundle, unwrap, wrap
 from botkit.server.pairing import QrCode, check_pair_device_sign, offer_identity
 from botkit.server.session import ChatSession, error_reply, result_reply
 from botkit.server.world import Account, Device, World
@@ -194,7 +194,9 @@ class Linker:
         ):
             raise InvalidMessage("the key bundle names other identity keys")
         del self._codes[phone]
-        adv_secret = derive_adv_secret(ephemeral, companion_ephemeral, identity, bundle)
+        adv_secret = derive_adv_secret(
+            shared, dh(identity.private, bundle.companion_identity), bundle.adv_random
+        )
         return await self._link(account, session, adv_secret)
 
     # -- the common end ----------------------------------------------------------------------

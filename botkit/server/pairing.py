@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 
 from google.protobuf.message import DecodeError as ProtobufDecodeError
 
+from botkit.core.adv import device_signature_message
 from botkit.core.binary import Node
 from botkit.core.signal import verify
 from botkit.core.signal.primitives import hmac_sha256
 from botkit.errors import DecodeError, InvalidSignature, RemoteProtocolError
 from botkit.pb import adv_pb2
-from botkit.server.phones import DEVICE_SIGNATURE_PREFIX, SimulatedPhone
+from botkit.server.phones import SimulatedPhone
 from botkit.types.jid import JID, SERVER_JID
 
 __all__ = ["QR_PREFIX", "PairOffer", "QrCode", "check_pair_device_sign", "offer_identity"]
@@ -145,8 +146,8 @@ def check_pair_device_sign(reply: Node, offer: PairOffer, companion_identity: by
         signed.account_signature, offer.account_signature
     ):
         raise InvalidSignature("the companion signed a different device identity")
-    message = (
-        DEVICE_SIGNATURE_PREFIX + offer.details + companion_identity + offer.account_signature_key
+    message = device_signature_message(
+        offer.details, companion_identity, offer.account_signature_key
     )
     if not verify(companion_identity, message, signed.device_signature):
         raise InvalidSignature("the companion's device signature does not verify")

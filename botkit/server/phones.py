@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from botkit.core.adv import account_signature_message
 from botkit.core.signal import (
     KeyPair,
     PreKey,
@@ -22,10 +23,8 @@ from botkit.core.signal import (
     sign,
 )
 
-__all__ = ["ACCOUNT_SIGNATURE_PREFIX", "DEVICE_SIGNATURE_PREFIX", "SimulatedPhone"]
+__all__ = ["SimulatedPhone"]
 
-ACCOUNT_SIGNATURE_PREFIX = b"\x06\x00"
-DEVICE_SIGNATURE_PREFIX = b"\x06\x01"
 _PRE_KEYS = 50
 
 Rng = Callable[[int], bytes]
@@ -58,7 +57,7 @@ class SimulatedPhone:
 
     def sign_companion(self, details: bytes, companion_identity: bytes) -> bytes:
         """Return the account signature of a companion: XEdDSA of ``06 00 ‖ details ‖ id``."""
-        message = ACCOUNT_SIGNATURE_PREFIX + details + companion_identity
+        message = account_signature_message(details, companion_identity, hosted=False)
         return sign(self.identity.private, message, self.rng(64))
 
     def take_bundle(self) -> PreKeyBundle:

@@ -15,7 +15,6 @@ from botkit.core.binary import Node, decode_node, encode_node
 from botkit.core.e2e import (
     NACK_INVALID_PROTOBUF,
     NACK_PARSING_ERROR,
-    InvalidPlaintext,
     LocalDevice,
     OutgoingMessage,
     ReceivedMessage,
@@ -44,6 +43,7 @@ from botkit.errors import (
     BadMac,
     DecodeError,
     DuplicateMessage,
+    InvalidPlaintext,
     NoSession,
     UntrustedIdentity,
 )

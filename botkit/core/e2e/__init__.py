@@ -12,7 +12,6 @@ from botkit.core.e2e.local import LocalDevice, message_attrs
 from botkit.core.e2e.receive import (
     NACK_INVALID_PROTOBUF,
     NACK_PARSING_ERROR,
-    InvalidPlaintext,
     ReceivedMessage,
     decrypt_incoming,
     failure_answers,
@@ -23,7 +22,6 @@ from botkit.core.e2e.send import OutgoingMessage, encrypt_direct, encrypt_group
 __all__ = [
     "NACK_INVALID_PROTOBUF",
     "NACK_PARSING_ERROR",
-    "InvalidPlaintext",
     "LocalDevice",
     "OutgoingMessage",
     "ReceivedMessage",

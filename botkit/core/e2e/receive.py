@@ -34,14 +34,20 @@ from botkit.core.signal import (
 from botkit.core.signal.prekeys import Rng
 from botkit.core.stanza.message import Enc, IncomingMessage, parse_message
 from botkit.core.stanza.receipt import ack, delivery_receipt, retry_receipt
-from botkit.errors import BotkitError, CryptoError, DecodeError, DuplicateMessage, NoSession
+from botkit.errors import (
+    BotkitError,
+    CryptoError,
+    DecodeError,
+    DuplicateMessage,
+    InvalidPlaintext,
+    NoSession,
+)
 from botkit.pb import e2e_pb2
 from botkit.types.jid import JID
 
 __all__ = [
     "NACK_INVALID_PROTOBUF",
     "NACK_PARSING_ERROR",
-    "InvalidPlaintext",
     "ReceivedMessage",
     "decrypt_incoming",
     "failure_answers",
@@ -49,10 +55,6 @@ __all__ = [
 
 NACK_PARSING_ERROR = 487
 NACK_INVALID_PROTOBUF = 491
-
-
-class InvalidPlaintext(DecodeError):
-    """A message decrypted, but its plaintext is not a ``Message`` we accept (nack 491)."""
 
 
 @dataclass(frozen=True, slots=True)

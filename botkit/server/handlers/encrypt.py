@@ -7,6 +7,7 @@ import logging
 
 from botkit.core.binary import AttrReader, Node
 from botkit.core.signal import PreKeyBundle, serialize_public_key, verify
+from botkit.core.stanza.prekeys import bundle_children
 from botkit.errors import DecodeError
 from botkit.server.handlers.base import IqContext
 from botkit.server.session import error_reply, result_reply
@@ -68,32 +69,7 @@ def _upload(device: Device, iq: Node) -> None:
 
 def bundle_node(jid_node: Node, bundle: PreKeyBundle) -> Node:
     """Return ``<user jid>`` (copied from the request) holding ``bundle`` in wire form."""
-    children = [
-        Node("registration", {}, bundle.registration_id.to_bytes(4, "big")),
-        Node("type", {}, b"\x05"),
-        Node("identity", {}, bundle.identity_key),
-        Node(
-            "skey",
-            {},
-            [
-                Node("id", {}, bundle.signed_prekey_id.to_bytes(3, "big")),
-                Node("value", {}, bundle.signed_prekey),
-                Node("signature", {}, bundle.signed_prekey_signature),
-            ],
-        ),
-    ]
-    if bundle.prekey_id is not None and bundle.prekey is not None:
-        children.append(
-            Node(
-                "key",
-                {},
-                [
-                    Node("id", {}, bundle.prekey_id.to_bytes(3, "big")),
-                    Node("value", {}, bundle.prekey),
-                ],
-            )
-        )
-    return Node("user", {"jid": jid_node.attrs["jid"]}, children)
+    return Node("user", {"jid": jid_node.attrs["jid"]}, bundle_children(bundle))
 
 
 def _fetch(ctx: IqContext, request: Node) -> Node:
