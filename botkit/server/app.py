@@ -20,6 +20,8 @@ from botkit.errors import DecodeError
 from botkit.server.control import ControlServer
 from botkit.server.handlers import IqContext, answer_iq
 from botkit.server.linking import Linker
+from botkit.server.mailbox import Fault
+from botkit.server.routing import Router
 from botkit.server.session import ChatSession, Registration, error_reply
 from botkit.server.wire import ServerKeys, SessionHandler, WireServer, WireSession
 from botkit.server.world import World
@@ -60,6 +62,7 @@ class Sandbox(SessionHandler):
         self._control = ControlServer(self, host=host, port=control_port)
         self._sessions: dict[WireSession, ChatSession] = {}
         self._online: dict[JID, ChatSession] = {}
+        self.router = Router(self.world, self._online)
 
     @property
     def ws_url(self) -> str:
@@ -106,6 +109,7 @@ class Sandbox(SessionHandler):
         tb: TracebackType | None,
     ) -> None:
         await self._control.__aexit__(exc_type, exc, tb)
+        await self.router.close()
         for session in list(self._sessions.values()):
             await session.end()
         await self._wire.__aexit__(exc_type, exc, tb)
@@ -137,11 +141,45 @@ class Sandbox(SessionHandler):
         removed = self.world.remove_device(device)
         if removed is None:
             return False
+        self.router.forget(removed.jid)
         session = self._online.pop(removed.jid, None)
         if session is not None:
             await session.end(DEVICE_REMOVED)
         log.info("unlinked %s", removed.jid)
         return True
+
+    async def send_text(self, phone: str, to: JID, text: str) -> str:
+        """Have ``phone``'s simulated phone send ``text`` to ``to``; return the message id.
+
+        Raises:
+            LookupError: no account for ``phone`` or ``to``.
+            NoSession: a device of the chat has neither a session nor a bundle.
+        """
+        account = self.world.account(phone)
+        if account is None:
+            raise LookupError(f"no account for {phone}")
+        node = self.router.phone(account).compose(to, text)
+        await self.router.phone_sends(account, node)
+        return str(node.attrs["id"])
+
+    def inbox(self, phone: str) -> list[dict[str, object]]:
+        """Return the texts ``phone``'s simulated phone decrypted, oldest first.
+
+        Raises:
+            LookupError: no account for ``phone``.
+        """
+        account = self.world.account(phone)
+        if account is None:
+            raise LookupError(f"no account for {phone}")
+        return [entry.to_json() for entry in self.router.phone(account).inbox]
+
+    def inject_fault(self, device: JID, fault: Fault) -> None:
+        """Apply ``fault`` to the next deliveries to the companion ``device``.
+
+        Raises:
+            LookupError: ``device`` is not a linked companion.
+        """
+        self.router.set_fault(device, fault)
 
     async def link_code_stage(self, session: ChatSession, iq: Node) -> Node:
         """Answer a ``link_code_companion_reg`` IQ (delegated to the linker)."""
@@ -179,6 +217,7 @@ class Sandbox(SessionHandler):
         if previous is not None:
             await previous.end(REPLACED)
         await chat.send(Node("success", {"t": str(int(time.time())), "lid": device.lid}))
+        await self.router.device_online(chat)
 
     async def node_received(self, session: WireSession, node: Node) -> None:
         """Route one client node: IQ answers to their waiter, IQ requests to their handler."""
@@ -193,6 +232,10 @@ class Sandbox(SessionHandler):
                 await chat.send(await self._answer(chat, node))
             else:
                 await chat.send(error_reply(node, 400, "bad-request"))
+        elif node.tag in ("message", "receipt", "ack") and chat.device is not None:
+            account = self.world.account_of(chat.device.jid)
+            if account is not None:
+                await self.router.from_device(account, chat.device.jid.device, node)
         else:
             log.debug("ignored <%s>", node.tag)
 

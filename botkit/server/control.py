@@ -7,6 +7,11 @@ Routes (bodies and answers are JSON objects; errors are ``{"error": "..."}`` wit
     POST /control/pair-code  {"phone", "code"}      -> {"device_jid"}
     POST /control/unlink     {"device_jid"}         -> {"unlinked": true}
     GET  /control/devices/<phone>                   -> ["<device jid>", ...]
+    POST /control/messages   {"from", "to", "text"} -> {"id"}   (sent by the simulated phone)
+    GET  /control/inbox/<phone>  -> [{"id", "from", "chat", "text", "timestamp"}, ...]
+    POST /control/faults     {"device_jid", "kind": "drop|delay|duplicate",
+                              "count": N (default 1), "seconds": S (delay only)}
+                                                    -> {"device_jid", "kind", "count"}
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from botkit.errors import BotkitError
+from botkit.server.mailbox import Fault
 from botkit.types.jid import JID
 
 if TYPE_CHECKING:
@@ -77,6 +83,18 @@ def _field(body: dict[str, Any], name: str) -> str:
     return value
 
 
+def _jid(body: dict[str, Any], name: str) -> JID:
+    """Return the JID field ``name`` of a request body.
+
+    Raises:
+        ValueError: it is missing, not a string, or not a JID.
+    """
+    try:
+        return JID.parse(_field(body, name))
+    except BotkitError as exc:
+        raise ValueError(f"{name} is not a JID: {exc}") from exc
+
+
 class ControlServer:
     """Serves the control API of ``sandbox``; an async context manager."""
 
@@ -90,6 +108,8 @@ class ControlServer:
             "/control/pair": self._pair,
             "/control/pair-code": self._pair_code,
             "/control/unlink": self._unlink,
+            "/control/messages": self._messages,
+            "/control/faults": self._faults,
         }
 
     @property
@@ -156,6 +176,8 @@ class ControlServer:
     async def _route(self, method: str, path: str, raw: bytes) -> Response:
         if method == "GET" and path.startswith("/control/devices/"):
             return self._call_sync(lambda: self._sandbox.devices(path.rsplit("/", 1)[1]))
+        if method == "GET" and path.startswith("/control/inbox/"):
+            return self._call_sync(lambda: self._sandbox.inbox(path.rsplit("/", 1)[1]))
         handler = self._posts.get(path)
         if handler is None:
             return _error(404, f"no route {path}")
@@ -199,11 +221,25 @@ class ControlServer:
         jid = await self._sandbox.linker.pair_code(_field(body, "phone"), _field(body, "code"))
         return {"device_jid": str(jid)}
 
+    async def _messages(self, body: dict[str, Any]) -> dict[str, str]:
+        to = _jid(body, "to")
+        text = _field(body, "text")
+        return {"id": await self._sandbox.send_text(_field(body, "from"), to, text)}
+
+    async def _faults(self, body: dict[str, Any]) -> dict[str, Any]:
+        device = _jid(body, "device_jid")
+        count = body.get("count", 1)
+        seconds = body.get("seconds", 0.0)
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise ValueError("field 'count' must be an integer")
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool):
+            raise ValueError("field 'seconds' must be a number")
+        fault = Fault(_field(body, "kind"), count, float(seconds))
+        self._sandbox.inject_fault(device, fault)
+        return {"device_jid": str(device), "kind": fault.kind, "count": count}
+
     async def _unlink(self, body: dict[str, Any]) -> dict[str, bool]:
-        try:
-            jid = JID.parse(_field(body, "device_jid"))
-        except BotkitError as exc:
-            raise ValueError(f"device_jid is not a JID: {exc}") from exc
+        jid = _jid(body, "device_jid")
         if jid.device == 0 or not await self._sandbox.unlink(jid):
             raise LookupError(f"{jid} is not a linked companion device")
         return {"unlinked": True}

@@ -1,0 +1,279 @@
+"""The simulated phone as a messaging device (PROTOCOL.md §15.10): it decrypts, answers, sends.
+
+A :class:`PhoneChat` is device 0 of one account at the message level: it keeps Signal session
+records in memory (keyed by the peer's account and device, whichever JID family a message used),
+decrypts what is delivered to it with :func:`~botkit.core.e2e.decrypt_incoming` and answers with
+the receipt, keeps an inbox of the texts it read, composes messages with
+:func:`~botkit.core.e2e.encrypt_direct` to every device of the recipient and its own companions,
+and answers retry receipts from a cache of what it sent. It never touches a connection: it
+returns the stanzas to route, and the router sends them as coming from device 0.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from botkit.core.binary import Node
+from botkit.core.e2e import (
+    LocalDevice,
+    decrypt_incoming,
+    encrypt_direct,
+    encrypt_resend,
+    failure_answers,
+)
+from botkit.core.signal import PreKeyBundle, SessionRecord
+from botkit.core.stanza import message_id, parse_receipt
+from botkit.errors import BotkitError
+from botkit.pb import adv_pb2, e2e_pb2
+from botkit.server.world import Account, World
+from botkit.types.jid import DEFAULT_USER_SERVER, HIDDEN_USER_SERVER, JID
+
+__all__ = ["InboxEntry", "PhoneChat", "device_in_family", "message_text"]
+
+_RECENT = 256
+
+PeerKey = tuple[str, int]
+"""A peer device as (account phone number, device id)."""
+
+
+def device_in_family(account: Account, device_id: int, lid: bool) -> JID:
+    """Return device ``device_id`` of ``account`` as a LID (``lid``) or phone-number JID."""
+    if lid:
+        return JID(account.lid_user, HIDDEN_USER_SERVER, device_id)
+    return JID(account.phone, DEFAULT_USER_SERVER, device_id)
+
+
+def message_text(message: e2e_pb2.Message) -> str | None:
+    """Return the text of a plain or extended text ``message``, or None."""
+    if message.conversation:
+        return message.conversation
+    if message.HasField("extended_text_message"):
+        return message.extended_text_message.text
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class InboxEntry:
+    """A text the phone decrypted: id, sender device and chat (phone-number JIDs), time."""
+
+    id: str
+    from_: str
+    chat: str
+    text: str
+    timestamp: int
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the entry as ``GET /control/inbox`` lists it."""
+        return {
+            "id": self.id,
+            "from": self.from_,
+            "chat": self.chat,
+            "text": self.text,
+            "timestamp": self.timestamp,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    chat: JID
+    message: e2e_pb2.Message
+    timestamp: int
+
+
+def _own_device_identity(account: Account) -> bytes:
+    """Return the phone's ``ADVSignedDeviceIdentity`` (key index 0, signed by itself)."""
+    phone = account.primary
+    details = adv_pb2.ADVDeviceIdentity(
+        raw_id=phone.registration_id, timestamp=int(time.time()), key_index=0
+    ).SerializeToString()
+    return adv_pb2.ADVSignedDeviceIdentity(
+        details=details,
+        account_signature_key=phone.identity.public,
+        account_signature=phone.sign_companion(details, phone.identity.public),
+    ).SerializeToString()
+
+
+class PhoneChat:
+    """Device 0 of ``account`` as a Signal party (see the module docstring)."""
+
+    def __init__(self, account: Account, world: World) -> None:
+        self.account = account
+        self._world = world
+        phone = account.primary
+        self.local = LocalDevice(
+            jid=JID(account.phone, DEFAULT_USER_SERVER),
+            lid=JID(account.lid_user, HIDDEN_USER_SERVER),
+            identity=phone.identity,
+            registration_id=phone.registration_id,
+            device_identity=_own_device_identity(account),
+        )
+        self.inbox: list[InboxEntry] = []
+        self.receipts: list[Node] = []
+        """Every receipt routed to the phone, as received."""
+        self._sessions: dict[PeerKey, SessionRecord] = {}
+        self._sent: OrderedDict[str, _Sent] = OrderedDict()
+        self._retries: dict[str, int] = {}
+
+    def _peer(self, jid: JID) -> PeerKey:
+        """Return the peer key of a device JID.
+
+        Raises:
+            LookupError: no account owns ``jid``.
+        """
+        account = self._world.account_of(jid)
+        if account is None:
+            raise LookupError(f"no account owns {jid}")
+        return account.phone, jid.device
+
+    def forget_device(self, phone: str, device_id: int) -> None:
+        """Drop the session with an unlinked device (a new one may take its id)."""
+        self._sessions.pop((phone, device_id), None)
+
+    def _bundle(self, jid: JID) -> PreKeyBundle | None:
+        account = self._world.account_of(jid)
+        if account is None:
+            return None
+        if jid.device == 0:
+            return account.primary.take_bundle()
+        device = account.devices.get(jid.device)
+        return None if device is None else device.take_bundle()
+
+    def receive(self, node: Node) -> list[Node]:
+        """Handle a stanza delivered to the phone; return the stanzas it answers with.
+
+        A ``<message>`` is decrypted (answered by its receipt, or a retry receipt and an ack);
+        a retry ``<receipt>`` is answered by the message again; other receipts are recorded.
+        """
+        if node.tag == "message":
+            return self._read(node)
+        if node.tag == "receipt":
+            self.receipts.append(node)
+            if node.attrs.get("type") == "retry":
+                return self._resend(node)
+        return []
+
+    def _read(self, node: Node) -> list[Node]:
+        phone = self.account.primary
+        sender_attr = node.attrs.get("participant") or node.attrs.get("from")
+        try:
+            sender = sender_attr if isinstance(sender_attr, JID) else JID.parse(str(sender_attr))
+            peer = self._peer(sender)
+            got = decrypt_incoming(
+                node,
+                local=self.local,
+                session=self._sessions.get(peer),
+                sender_key=None,
+                signed_prekeys={phone.signed_pre_key.key_id: phone.signed_pre_key},
+                one_time_prekeys=phone.pre_keys,
+                trusted_identity=None,
+                rng=phone.rng,
+            )
+        except LookupError:
+            return []
+        except BotkitError as exc:
+            message = str(node.attrs.get("id", ""))
+            count = self._retries[message] = self._retries.get(message, 0) + 1
+            return list(
+                failure_answers(
+                    node, exc, local=self.local, retry_count=count, retry_keys=phone.take_bundle()
+                )
+            )
+        if got.session is not None:
+            self._sessions[peer] = got.session
+        if got.used_prekey_id is not None:
+            phone.pre_keys.pop(got.used_prekey_id, None)
+        text = message_text(got.message)
+        if text is not None:
+            chat = got.destination if got.destination is not None else got.incoming.chat
+            chat_account = self._world.account_of(chat)
+            self.inbox.append(
+                InboxEntry(
+                    id=got.incoming.id,
+                    from_=str(device_in_family(self._world_account(sender), sender.device, False)),
+                    chat=str(chat if chat_account is None else chat_account.jid),
+                    text=text,
+                    timestamp=got.incoming.timestamp,
+                )
+            )
+        return [got.receipt]
+
+    def _world_account(self, jid: JID) -> Account:
+        account = self._world.account_of(jid)
+        if account is None:
+            raise LookupError(f"no account owns {jid}")
+        return account
+
+    def compose(self, to: JID, text: str) -> Node:
+        """Return a text ``<message>`` to ``to`` (a PN or LID user), encrypted for every device.
+
+        The recipient's devices and the phone's own companions (which get the
+        ``DeviceSentMessage``) are addressed in the JID family of ``to``.
+
+        Raises:
+            LookupError: no account owns ``to``.
+            NoSession: a device has neither a session nor a bundle.
+        """
+        recipient = self._world_account(to)
+        chat = to.to_non_ad()
+        lid = chat.is_lid
+        devices = [device_in_family(recipient, d, lid) for d in recipient.device_ids()]
+        if recipient is not self.account:
+            own = self.account.device_ids()[1:]
+            devices += [device_in_family(self.account, d, lid) for d in own]
+        devices = [d for d in devices if not self.local.is_this_device(d)]
+        sessions = {d: s for d in devices if (s := self._sessions.get(self._peer(d))) is not None}
+        bundles = {d: b for d in devices if d not in sessions and (b := self._bundle(d))}
+        now = int(time.time())
+        phone = self.account.primary
+        new_id = message_id(timestamp=now, random_bytes=phone.rng(16), own_user=self.account.phone)
+        message = e2e_pb2.Message(conversation=text)
+        out = encrypt_direct(
+            message,
+            message_id=new_id,
+            to=chat,
+            local=self.local,
+            devices=[d for d in devices if d in sessions or d in bundles],
+            sessions=sessions,
+            bundles=bundles,
+            trusted_identities={},
+            rng=phone.rng,
+        )
+        for device, record in out.sessions.items():
+            self._sessions[self._peer(device)] = record
+        self._sent[new_id] = _Sent(chat, message, now)
+        while len(self._sent) > _RECENT:
+            self._sent.popitem(last=False)
+        return out.node
+
+    def _resend(self, node: Node) -> list[Node]:
+        try:
+            receipt = parse_receipt(node)
+            sent = self._sent.get(receipt.message_ids[0])
+            if sent is None or receipt.retry is None:
+                return []
+            device = receipt.from_
+            peer = self._peer(device)
+            session = self._sessions.get(peer)
+            bundle = receipt.retry.bundle
+            if bundle is None and session is None:
+                bundle = self._bundle(device)
+            out = encrypt_resend(
+                sent.message,
+                message_id=receipt.message_ids[0],
+                chat=sent.chat,
+                device=device,
+                local=self.local,
+                session=None if receipt.retry.bundle is not None else session,
+                bundle=bundle,
+                trusted_identity=None,
+                count=receipt.retry.count,
+                timestamp=sent.timestamp,
+                rng=self.account.primary.rng,
+            )
+        except (BotkitError, LookupError):
+            return []
+        self._sessions[peer] = out.sessions[device]
+        return [out.node]

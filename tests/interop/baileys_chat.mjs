@@ -1,0 +1,88 @@
+// A real Baileys client that pairs with a botkit sandbox, logs in and chats 1:1.
+//
+// Usage: node baileys_chat.mjs WS_URL ROOT_PUBLIC_KEY_HEX
+// Prints one JSON object per line on stdout:
+//   {"event":"qr","qr":...}                               each QR code Baileys shows
+//   {"event":"restart","status":515}                      the restart after pairing
+//   {"event":"open","me":...,"lid":...}                   connection: 'open' reached
+//   {"event":"message","id","from","fromMe","text","stub"} each upserted message
+//   {"event":"status","id","status"}                      a sent message's status (update or upsert)
+//   {"event":"sent","id"} / {"event":"send_error","error"} the answer to a send request
+//   {"event":"close","status":...,"error":...}            the socket closed for good
+// Reads requests from stdin, one JSON object per line: {"op":"send","to":JID,"text":...}.
+// console.* goes to stderr.
+import { createInterface } from 'node:readline';
+import { emit, logger, memoryKeyStore } from './baileys_harness.mjs';
+import makeWASocket, { DisconnectReason, WA_CERT_DETAILS, initAuthCreds } from 'baileys';
+
+const [wsUrl, rootHex] = process.argv.slice(2);
+WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(rootHex, 'hex');
+
+const keyStore = memoryKeyStore();
+const creds = initAuthCreds();
+let sock = null;
+
+function connect() {
+  sock = makeWASocket({
+    waWebSocketUrl: wsUrl,
+    auth: { creds, keys: keyStore },
+    logger,
+    printQRInTerminal: false,
+    connectTimeoutMs: 15000,
+    defaultQueryTimeoutMs: 15000,
+    markOnlineOnConnect: false,
+    // the simulated phone sends no history sync: without this Baileys buffers (and merges)
+    // events for 20 s after its first login, waiting for one
+    shouldSyncHistoryMessage: () => false,
+  });
+  sock.ev.on('creds.update', (update) => Object.assign(creds, update));
+  sock.ev.on('messages.upsert', ({ messages }) => {
+    for (const m of messages) {
+      const text = m.message?.conversation ?? m.message?.extendedTextMessage?.text ?? null;
+      emit({
+        event: 'message',
+        id: m.key.id,
+        from: m.key.remoteJid,
+        fromMe: !!m.key.fromMe,
+        text,
+        stub: m.messageStubParameters ?? null,
+      });
+      // Baileys folds status updates into an upsert it still buffers: report them too
+      if (m.key.fromMe && m.status != null) emit({ event: 'status', id: m.key.id, status: m.status });
+    }
+  });
+  sock.ev.on('messages.update', (updates) => {
+    for (const { key, update } of updates) {
+      if (update.status !== undefined) emit({ event: 'status', id: key.id, status: update.status });
+    }
+  });
+  sock.ev.on('connection.update', (update) => {
+    if (update.qr) emit({ event: 'qr', qr: update.qr });
+    if (update.connection === 'open') emit({ event: 'open', me: creds.me?.id ?? null, lid: creds.me?.lid ?? null });
+    if (update.connection !== 'close') return;
+    const err = update.lastDisconnect?.error;
+    const status = err?.output?.statusCode ?? null;
+    if (status === DisconnectReason.restartRequired) {
+      emit({ event: 'restart', status });
+      connect();
+      return;
+    }
+    emit({ event: 'close', status, error: err ? String(err.message ?? err) : null });
+    process.exit(0);
+  });
+}
+
+connect();
+const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+lines.on('line', async (line) => {
+  if (!line.trim()) return;
+  try {
+    const request = JSON.parse(line);
+    if (request.op !== 'send') throw new Error(`unknown op ${request.op}`);
+    const sent = await sock.sendMessage(request.to, { text: request.text });
+    emit({ event: 'sent', id: sent.key.id });
+  } catch (err) {
+    emit({ event: 'send_error', error: String(err && err.stack ? err.stack : err) });
+  }
+});
+lines.on('close', () => process.exit(0));
