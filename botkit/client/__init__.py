@@ -8,7 +8,8 @@ from botkit.client.config import ClientTiming, ServerConfig
 from botkit.client.keepalive import KeepAliveTiming
 from botkit.client.pairing import PairingTiming
 from botkit.client.payload import DeviceConfig
-from botkit.client.sink import EventQueue, EventSink
+from botkit.client.send import SendFailed, SendRejected, SendTimeout
+from botkit.client.sink import EventQueue, EventSink, SinkEvent
 from botkit.client.supervisor import Backoff
 
 __all__ = [
@@ -20,5 +21,9 @@ __all__ = [
     "EventSink",
     "KeepAliveTiming",
     "PairingTiming",
+    "SendFailed",
+    "SendRejected",
+    "SendTimeout",
     "ServerConfig",
+    "SinkEvent",
 ]

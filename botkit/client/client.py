@@ -3,7 +3,8 @@
 :class:`Client` composes small services: :class:`~botkit.client.requests.Requests` and
 :class:`~botkit.client.requests.Router` (IQs, incoming nodes by tag),
 :class:`~botkit.client.pairing.Pairing`, :class:`~botkit.client.prekeys.PreKeys`,
-:class:`~botkit.client.keepalive.KeepAlive` and the reconnect
+:class:`~botkit.client.keepalive.KeepAlive`, :class:`~botkit.client.messaging.Messaging`
+(sending, receiving, receipts) and the reconnect
 :class:`~botkit.client.supervisor.Supervisor`, each connection being one
 :class:`~botkit.client.session.Session`.
 
@@ -28,21 +29,22 @@ from typing import Any
 
 from botkit.client.config import ClientTiming, ServerConfig
 from botkit.client.keepalive import KeepAlive
+from botkit.client.messaging import Messaging
 from botkit.client.pairing import Pairing, new_credentials
 from botkit.client.payload import DeviceConfig, client_payload
 from botkit.client.prekeys import PreKeys
 from botkit.client.requests import Requests, Router
 from botkit.client.session import Session
-from botkit.client.sink import EventSink
+from botkit.client.sink import EventSink, SinkEvent
 from botkit.client.supervisor import Backoff, Ending, Supervisor
 from botkit.client.transport import Transport
 from botkit.core.binary import AttrReader, Node
 from botkit.core.stanza import request_id_prefix
 from botkit.errors import DecodeError, IQError, IQTimeout, NotConnected, RemoteProtocolError
+from botkit.pb import e2e_pb2
 from botkit.store.base import AccountStore
 from botkit.store.values import DeviceCredentials
 from botkit.types.client_events import (
-    ClientEvent,
     Connected,
     Disconnected,
     DisconnectReason,
@@ -50,6 +52,7 @@ from botkit.types.client_events import (
     LogoutReason,
 )
 from botkit.types.jid import JID
+from botkit.types.message import OutgoingMessage
 
 __all__ = ["Client"]
 
@@ -116,6 +119,16 @@ class Client:
         )
         self._router.on_notification("encrypt", self._on_encrypt_notification)
         self._router.on("success", self._on_success)
+        self._messaging = Messaging(
+            self._router,
+            self._requests,
+            self._send,
+            store,
+            emit=self._emit,
+            spawn=self._spawn,
+            timeout=timing.iq_timeout,
+            rng=rng,
+        )
         self._session: Session | None = None
         self._opening: asyncio.Future[Transport] | None = None
         self._task: asyncio.Task[Ending] | None = None
@@ -207,6 +220,22 @@ class Client:
             Ending(DisconnectReason.LOGGED_OUT, "logout requested", LogoutReason.REQUESTED)
         )
 
+    async def send_message(self, to: JID, message: OutgoingMessage | e2e_pb2.Message) -> str:
+        """Send ``message`` (a runtime value or a ``Message`` protobuf) to user ``to``.
+
+        Returns the message id once the server acknowledged it. Raises NotImplementedError
+        for values not mapped yet, and as :meth:`botkit.client.send.Sender.send_message`.
+        """
+        return await self._messaging.send(to, message, self._own_jid)
+
+    async def mark_read(self, chat: JID, ids: list[str], sender: JID | None = None) -> None:
+        """Send a read receipt for ``ids`` in ``chat``. Raises NotConnected when offline."""
+        await self._messaging.receipts.mark_read(chat, ids, sender=sender)
+
+    async def alternate_jid(self, jid: JID) -> JID | None:
+        """Return the LID of a phone-number user or the reverse, when known (else None)."""
+        return await self._messaging.alternate_jid(jid)
+
     async def pair_phone(self, phone: str, *, push_notification: bool = True) -> str:
         """Pair by phone number instead of QR; return the 8-character code (also an event).
 
@@ -269,6 +298,7 @@ class Client:
             self._opening = None
         session = Session(transport)
         self._session = session
+        self._messaging.connection_started()
         if first is not None and not first.done():
             first.set_result(None)
         try:
@@ -276,6 +306,7 @@ class Client:
         finally:
             self._session = None
             self._requests.fail_all("the connection closed")
+            self._messaging.connection_ended()
             self._pairing.reset()
         return await self._ended(ending)
 
@@ -344,7 +375,7 @@ class Client:
         if self._session is not None:
             self._session.end(ending)
 
-    async def _emit(self, event: ClientEvent) -> None:
+    async def _emit(self, event: SinkEvent) -> None:
         try:
             await self._events(event)
         except Exception:  # the application's bug must not break the connection

@@ -11,10 +11,21 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from botkit.types.client_events import ClientEvent
+from botkit.types.events import (
+    MessageReceived,
+    ReactionReceived,
+    ReceiptReceived,
+    UndecryptableMessage,
+)
 
-__all__ = ["EventQueue", "EventSink"]
+__all__ = ["EventQueue", "EventSink", "SinkEvent"]
 
-EventSink = Callable[[ClientEvent], Awaitable[None]]
+SinkEvent = (
+    ClientEvent | MessageReceived | ReactionReceived | ReceiptReceived | UndecryptableMessage
+)
+"""Everything the client reports: session events and message events."""
+
+EventSink = Callable[[SinkEvent], Awaitable[None]]
 """The client's event sink: an async callback awaited for each event, in order."""
 
 
@@ -27,10 +38,10 @@ class EventQueue:
     """
 
     def __init__(self, maxsize: int = 0) -> None:
-        self._queue: asyncio.Queue[ClientEvent | None] = asyncio.Queue(maxsize)
+        self._queue: asyncio.Queue[SinkEvent | None] = asyncio.Queue(maxsize)
         self._closed = False
 
-    async def __call__(self, event: ClientEvent) -> None:
+    async def __call__(self, event: SinkEvent) -> None:
         await self._queue.put(event)
 
     def close(self) -> None:
@@ -42,7 +53,7 @@ class EventQueue:
     def __aiter__(self) -> EventQueue:
         return self
 
-    async def __anext__(self) -> ClientEvent:
+    async def __anext__(self) -> SinkEvent:
         event = await self._queue.get()
         if event is None:
             self._queue.put_nowait(None)  # every later iteration ends too

@@ -84,11 +84,13 @@ async def control(sandbox: Sandbox, path: str, body: dict[str, str]) -> Any:
     return await asyncio.to_thread(call)
 
 
-async def pair_by_qr(sandbox: Sandbox, client: Client, events: Events) -> Connected:
-    """Connect ``client``, let the phone scan its first QR code, and wait for the login."""
+async def pair_by_qr(
+    sandbox: Sandbox, client: Client, events: Events, phone: str = PHONE
+) -> Connected:
+    """Connect ``client``, let ``phone`` scan its first QR code, and wait for the login."""
     await client.connect()
     qr = await events.next(QRCodeShown)
-    await sandbox.linker.pair_qr(PHONE, qr.code)
+    await sandbox.linker.pair_qr(phone, qr.code)
     return await events.next(Connected)
 
 

@@ -1,0 +1,99 @@
+"""The message services of one client, wired together and to the router.
+
+:class:`Messaging` owns the :class:`~botkit.client.devices.Directory`, the
+:class:`~botkit.client.send.Sender`, the :class:`~botkit.client.receive.Receiver` (the two
+share one session-record lock) and :class:`~botkit.client.receipts.Receipts`; it routes
+``<message>``, ``<receipt>``, ``<ack>``, ``<ib>`` and ``devices`` notifications to them and
+maps the runtime's outgoing values to protobufs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from botkit.client.content import to_protobuf
+from botkit.client.devices import Directory
+from botkit.client.receipts import Receipts
+from botkit.client.receive import MessageEvent, Receiver
+from botkit.client.requests import Requests, Router, Send
+from botkit.client.send import Sender
+from botkit.core.binary import AttrReader, Node
+from botkit.errors import NotConnected
+from botkit.pb import e2e_pb2
+from botkit.store.base import AccountStore
+from botkit.types.jid import JID
+from botkit.types.message import OutgoingMessage
+
+__all__ = ["Messaging"]
+
+
+class Messaging:
+    """Sending, receiving and receipts for one client (see the module docstring)."""
+
+    def __init__(
+        self,
+        router: Router,
+        requests: Requests,
+        send: Send,
+        store: AccountStore,
+        *,
+        emit: Callable[[MessageEvent], Awaitable[None]],
+        spawn: Callable[[Coroutine[Any, Any, None], str], None],
+        timeout: float,
+        rng: Callable[[int], bytes],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        lock = asyncio.Lock()
+        self._store = store
+        self._clock = clock
+        self.directory = Directory(requests, store)
+        self.sender = Sender(
+            send, store, self.directory, lock, timeout=timeout, rng=rng, clock=clock
+        )
+        self.receiver = Receiver(send, store, lock, emit=emit, rng=rng, clock=clock)
+        self.receipts = Receipts(send, self.sender, emit=emit, spawn=spawn, clock=clock)
+        router.on("message", self.receiver.on_message)
+        router.on("receipt", self.receipts.on_receipt)
+        router.on("ack", self.sender.on_ack)
+        router.on("ib", self.receipts.on_ib)
+        router.on_notification("devices", self._on_devices)
+
+    async def send(
+        self, to: JID, message: OutgoingMessage | e2e_pb2.Message, own: JID | None
+    ) -> str:
+        """Send a runtime value or a ``Message`` protobuf to user ``to``; return its id.
+
+        Raises:
+            NotImplementedError: the value's kind is not mapped to a protobuf yet.
+            and as :meth:`Sender.send_message`.
+        """
+        if not isinstance(message, e2e_pb2.Message):
+            message = to_protobuf(message, own, int(self._clock() * 1000))
+        return await self.sender.send_message(to, message)
+
+    async def alternate_jid(self, jid: JID) -> JID | None:
+        """Return the LID of a phone-number user or the phone-number JID of a LID, if known."""
+        user = jid.to_non_ad()
+        found = (
+            await self._store.lid_for_pn(str(user))
+            if user.is_pn
+            else await self._store.pn_for_lid(str(user))
+        )
+        return None if found is None else JID.parse(found)
+
+    def connection_started(self) -> None:
+        """Reset what belongs to one connection."""
+        self.receipts.connection_started()
+
+    def connection_ended(self) -> None:
+        """Fail the sends still waiting for their server ack."""
+        self.sender.fail_all(NotConnected("the connection closed before the server ack"))
+
+    async def _on_devices(self, node: Node) -> None:
+        """A user's devices changed (``<notification type="devices">``): drop the cache."""
+        reader = AttrReader(node)
+        users = [jid for key in ("from", "lid") if (jid := reader.optional_jid(key)) is not None]
+        await self.directory.forget(users)

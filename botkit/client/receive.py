@@ -1,0 +1,320 @@
+"""Receiving 1:1 messages (PROTOCOL.md §10.1-10.4, §10.6); receipts are in :mod:`.receipts`.
+
+A ``<message>`` is decrypted with :func:`~botkit.core.e2e.decrypt_incoming`; the new session
+record, the used one-time pre-key, the sender's identity and the journal entry are committed in
+**one** store call (:meth:`~botkit.store.base.InboundCommitter.commit_inbound`), and only then
+is the delivery receipt sent and the event emitted (ARCHITECTURE.md, "acknowledge only after
+commit"): a crash before the commit means the server delivers the message again, and the
+journal makes a second delivery harmless (receipt again, no second event).
+
+A message that does not decrypt is answered as :func:`~botkit.core.e2e.failure_answers` says
+(a retry receipt, with fresh keys from the second try or without a session, and an ack) and
+reported as :class:`UndecryptableMessage`. Identity keys are trusted on first use and a changed
+key is accepted and recorded in the identity history, as WhatsApp clients do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
+
+from botkit.client.content import mentions_of, quoted_of, text_of
+from botkit.client.devices import local_device
+from botkit.client.requests import Send
+from botkit.core import signal
+from botkit.core.binary import Node
+from botkit.core.e2e import (
+    NACK_PARSING_ERROR,
+    LocalDevice,
+    ReceivedMessage,
+    decrypt_incoming,
+    failure_answers,
+)
+from botkit.core.stanza import (
+    IncomingMessage,
+    ack,
+    parse_message,
+)
+from botkit.errors import (
+    BadMac,
+    BotkitError,
+    CryptoError,
+    DecodeError,
+    DuplicateMessage,
+    NoSession,
+    NotConnected,
+    UntrustedIdentity,
+)
+from botkit.store.base import (
+    CredentialStore,
+    InboundCommitter,
+    LIDMapStore,
+    MessageJournal,
+    PreKeyStore,
+    SessionStore,
+)
+from botkit.store.values import DeviceCredentials, InboundUnit, MessageKey
+from botkit.types.events import (
+    DecryptFailure,
+    MessageReceived,
+    ReactionReceived,
+    ReceiptReceived,
+    UndecryptableMessage,
+)
+from botkit.types.jid import JID, SignalAddress
+
+__all__ = ["MAX_RETRY_RECEIPTS", "MessageEvent", "Receiver", "session_address"]
+
+log = logging.getLogger(__name__)
+
+MAX_RETRY_RECEIPTS = 4
+"""How many retry receipts we send for one message before giving up on it (§10.6)."""
+
+_REMEMBERED_RETRIES = 1024
+
+MessageEvent = MessageReceived | ReactionReceived | ReceiptReceived | UndecryptableMessage
+"""The events the message path emits."""
+
+_FAILURES: Sequence[tuple[type[BotkitError], DecryptFailure]] = (
+    (NoSession, DecryptFailure.NO_SESSION),
+    (BadMac, DecryptFailure.BAD_MAC),
+    (UntrustedIdentity, DecryptFailure.UNTRUSTED_IDENTITY),
+)
+
+
+class _Store(
+    CredentialStore,
+    PreKeyStore,
+    SessionStore,
+    InboundCommitter,
+    MessageJournal,
+    LIDMapStore,
+    Protocol,
+):
+    """What receiving needs of the account store."""
+
+
+def _reason(error: BotkitError) -> DecryptFailure:
+    for kind, reason in _FAILURES:
+        if isinstance(error, kind):
+            return reason
+    return DecryptFailure.INVALID_MESSAGE
+
+
+def session_address(incoming: IncomingMessage) -> SignalAddress:
+    """Return the Signal address of the sender's device: its LID when the node names one (§10.2)."""
+    sender = incoming.sender
+    lid = incoming.alt_jids.get("sender_lid") or incoming.alt_jids.get("participant_lid")
+    if sender.is_pn and lid is not None:
+        sender = JID(lid.user, lid.server, sender.device)
+    return sender.signal_address()
+
+
+def _alternate(incoming: IncomingMessage) -> JID | None:
+    alt = incoming.alt_jids
+    found = alt.get("sender_lid") or alt.get("sender_pn") or alt.get("participant_lid")
+    found = found or alt.get("participant_pn")
+    return None if found is None else found.to_non_ad()
+
+
+class Receiver:
+    """Handles ``<message>`` nodes (see the module docstring).
+
+    ``emit`` receives the events; ``lock`` is shared with the
+    :class:`~botkit.client.send.Sender` (see :mod:`botkit.client.send`).
+    """
+
+    def __init__(
+        self,
+        send: Send,
+        store: _Store,
+        lock: asyncio.Lock,
+        *,
+        emit: Callable[[MessageEvent], Awaitable[None]],
+        rng: Callable[[int], bytes],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._send = send
+        self._store = store
+        self._lock = lock
+        self._emit = emit
+        self._rng = rng
+        self._clock = clock
+        self._retries: dict[tuple[str, str], int] = {}
+        self._mapped: set[str] = set()
+
+    async def on_message(self, node: Node) -> None:
+        """Decrypt, commit, then receipt and report one incoming ``<message>``.
+
+        Raises:
+            NotConnected: an answer could not be sent.
+            StoreError: the commit failed (nothing is answered: the server redelivers).
+        """
+        try:
+            incoming = parse_message(node)
+        except DecodeError as exc:
+            log.info("unparseable <message>: %s", exc)
+            await self._send(ack(node, NACK_PARSING_ERROR))
+            return
+        credentials = await self._store.load_credentials()
+        try:
+            local = local_device(credentials)
+        except NotConnected:
+            log.warning("ignored a <message> on a device that is not paired")
+            return
+        assert credentials is not None  # local_device raised otherwise
+        await self._learn_mapping(incoming)
+        key = MessageKey(str(incoming.chat), str(incoming.sender.to_non_ad()), incoming.id)
+        async with self._lock:
+            try:
+                received = await self._decrypt(node, incoming, local, credentials)
+            except BotkitError as exc:
+                failure: BotkitError | None = exc
+            else:
+                failure = None
+                fresh = await self._store.commit_inbound(self._unit(key, incoming, received))
+        if failure is not None:
+            await self._failed(node, incoming, key, failure, local, credentials)
+            return
+        await self._send(received.receipt)  # only now: the commit is done
+        self._retries.pop((str(incoming.sender), incoming.id), None)
+        if fresh:
+            await self._emit(self._event(incoming, received))
+
+    async def _decrypt(
+        self,
+        node: Node,
+        incoming: IncomingMessage,
+        local: LocalDevice,
+        credentials: DeviceCredentials,
+    ) -> ReceivedMessage:
+        stored = await self._store.get_session(session_address(incoming))
+        one_time: dict[int, signal.PreKey] = {}
+        for enc in incoming.encs:
+            if enc.type == "pkmsg":
+                prekey_id = signal.parse_prekey_message(enc.data).prekey_id
+                found = None if prekey_id is None else await self._store.get_pre_key(prekey_id)
+                if found is not None:
+                    one_time[found.key_id] = signal.PreKey(found.key_id, found.key_pair)
+        spk = credentials.signed_pre_key
+        return decrypt_incoming(
+            node,
+            local=local,
+            session=None if stored is None else signal.SessionRecord.deserialize(stored),
+            sender_key=None,
+            signed_prekeys={
+                spk.key_id: signal.SignedPreKey(spk.key_id, spk.key_pair, spk.signature)
+            },
+            one_time_prekeys=one_time,
+            trusted_identity=None,
+            rng=self._rng,
+        )
+
+    @staticmethod
+    def _unit(key: MessageKey, incoming: IncomingMessage, got: ReceivedMessage) -> InboundUnit:
+        address = session_address(incoming)
+        return InboundUnit(
+            message=key,
+            sessions={} if got.session is None else {address: got.session.serialize()},
+            consumed_pre_key=got.used_prekey_id,
+            identities={} if got.identity_key is None else {address: got.identity_key},
+        )
+
+    def _event(self, incoming: IncomingMessage, got: ReceivedMessage) -> MessageEvent:
+        chat = got.destination if got.is_from_me and got.destination else incoming.chat
+        sender = incoming.sender.to_non_ad()
+        timestamp = float(incoming.timestamp)
+        message = got.message
+        if message.HasField("reaction_message"):
+            reaction = message.reaction_message
+            return ReactionReceived(chat, sender, reaction.key.id, reaction.text, timestamp)
+        notify = incoming.notify or ""
+        return MessageReceived(
+            id=incoming.id,
+            chat=chat.to_non_ad(),
+            sender=sender,
+            timestamp=timestamp,
+            text=text_of(message),
+            sender_alt=_alternate(incoming),
+            push_name="" if notify == "-" else notify,
+            quoted=quoted_of(message),
+            mentions=mentions_of(message),
+            from_me=got.is_from_me,
+        )
+
+    async def _learn_mapping(self, incoming: IncomingMessage) -> None:
+        sender = incoming.sender.to_non_ad()
+        alternate = _alternate(incoming)
+        if alternate is None or str(sender) in self._mapped:
+            return
+        if sender.is_pn and alternate.is_lid:
+            await self._store.put_lid_mapping(str(alternate), str(sender))
+        elif sender.is_lid and alternate.is_pn:
+            await self._store.put_lid_mapping(str(sender), str(alternate))
+        self._mapped.add(str(sender))
+
+    async def _failed(
+        self,
+        node: Node,
+        incoming: IncomingMessage,
+        key: MessageKey,
+        error: BotkitError,
+        local: LocalDevice,
+        credentials: DeviceCredentials,
+    ) -> None:
+        """Answer a message that did not decrypt (or was a redelivery) and report it."""
+        if not isinstance(error, DuplicateMessage) and await self._store.has_seen(key):
+            error = DuplicateMessage("the journal holds this message")
+        if isinstance(error, DuplicateMessage):
+            for answer in failure_answers(node, error, local=local, retry_count=0):
+                await self._send(answer)
+            return
+        log.info("message %s from %s did not decrypt: %s", incoming.id, incoming.sender, error)
+        count = self._next_retry(incoming)
+        if isinstance(error, CryptoError) and count > MAX_RETRY_RECEIPTS:
+            await self._send(ack(node))
+        else:
+            wants_keys = isinstance(error, CryptoError) and (
+                count > 1 or isinstance(error, NoSession)
+            )
+            keys = await self._retry_keys(credentials) if wants_keys else None
+            for answer in failure_answers(
+                node, error, local=local, retry_count=count, retry_keys=keys
+            ):
+                await self._send(answer)
+        await self._emit(
+            UndecryptableMessage(
+                incoming.id,
+                incoming.chat,
+                incoming.sender.to_non_ad(),
+                _reason(error),
+                float(incoming.timestamp),
+            )
+        )
+
+    def _next_retry(self, incoming: IncomingMessage) -> int:
+        slot = (str(incoming.sender), incoming.id)
+        counted = [enc.count for enc in incoming.encs if enc.count is not None]
+        count = max(self._retries.get(slot, 0), max(counted, default=0)) + 1
+        self._retries[slot] = count
+        if len(self._retries) > _REMEMBERED_RETRIES:
+            del self._retries[next(iter(self._retries))]
+        return count
+
+    async def _retry_keys(self, credentials: DeviceCredentials) -> signal.PreKeyBundle:
+        """Return our keys with a one-time pre-key made for this retry receipt alone."""
+        (prekey,) = await self._store.get_or_generate_pre_keys(1)
+        await self._store.mark_pre_keys_uploaded(prekey.key_id)
+        spk = credentials.signed_pre_key
+        return signal.PreKeyBundle(
+            registration_id=credentials.registration_id,
+            identity_key=credentials.identity_key.public,
+            signed_prekey_id=spk.key_id,
+            signed_prekey=spk.key_pair.public,
+            signed_prekey_signature=spk.signature,
+            prekey_id=prekey.key_id,
+            prekey=prekey.key_pair.public,
+        )

@@ -1,0 +1,284 @@
+"""Sending 1:1 messages (PROTOCOL.md §9.3-9.5, §9.8) and answering retry receipts (§10.6).
+
+:meth:`Sender.send_message` resolves the recipient's LID and the devices of both users
+(:class:`~botkit.client.devices.Directory`), fetches bundles for devices without a session,
+encrypts with :func:`~botkit.core.e2e.encrypt_direct`, stores the new session records and the
+plaintext (for retry receipts) before the node leaves, and waits for the server's ``<ack>``.
+:meth:`Sender.resend` answers a retry receipt from that plaintext with
+:func:`~botkit.core.e2e.encrypt_resend`.
+
+Session records change on both paths, so sending and receiving share one ``lock``: whoever
+loads a record holds it until the new record is stored. Nothing awaits the server under it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol
+
+from botkit.client.devices import Directory, local_device
+from botkit.client.requests import Send
+from botkit.core.binary import Node
+from botkit.core.e2e import LocalDevice, encrypt_direct, encrypt_resend
+from botkit.core.signal import PreKeyBundle, SessionRecord
+from botkit.core.stanza import Receipt, ServerAck, message_id, parse_server_ack
+from botkit.errors import ClientError, DecodeError
+from botkit.pb import e2e_pb2
+from botkit.store.base import (
+    CredentialStore,
+    IdentityStore,
+    LIDMapStore,
+    SentMessageCache,
+    SessionStore,
+)
+from botkit.store.values import SentMessage
+from botkit.types.jid import JID
+
+__all__ = ["MAX_RETRIES_ANSWERED", "SendFailed", "SendRejected", "SendTimeout", "Sender"]
+
+log = logging.getLogger(__name__)
+
+MAX_RETRIES_ANSWERED = 10
+"""A device asking for the same message this many times gets no more answers (§10.6)."""
+
+
+class SendFailed(ClientError):
+    """A message could not be sent (no device to send to, or see the subclasses)."""
+
+
+class SendTimeout(SendFailed):
+    """The server did not acknowledge a sent message in time (it may still deliver it)."""
+
+
+class SendRejected(SendFailed):
+    """The server acknowledged a sent message with an error code (``code``)."""
+
+    def __init__(self, message_id: str, code: int) -> None:
+        super().__init__(f"the server refused message {message_id} with error {code}")
+        self.code = code
+
+
+class _Store(CredentialStore, SessionStore, IdentityStore, SentMessageCache, LIDMapStore, Protocol):
+    """What sending needs of the account store."""
+
+
+async def load_sessions(store: SessionStore, devices: Iterable[JID]) -> dict[JID, SessionRecord]:
+    """Return the stored session record of each of ``devices`` that has one.
+
+    Raises:
+        StoreError: the store failed.
+        DecodeError: a stored record is corrupt.
+    """
+    by_address = {device.signal_address(): device for device in devices}
+    stored = await store.get_sessions(by_address)
+    return {
+        by_address[address]: SessionRecord.deserialize(data) for address, data in stored.items()
+    }
+
+
+async def save_records(
+    store: _Store, sessions: Mapping[JID, SessionRecord], bundles: Mapping[JID, PreKeyBundle]
+) -> None:
+    """Store new session records, and trust the identity of each bundle a session came from."""
+    await store.put_sessions({jid.signal_address(): r.serialize() for jid, r in sessions.items()})
+    for device, bundle in bundles.items():
+        if device in sessions:
+            await store.save_identity(device.signal_address(), bundle.identity_key)
+
+
+class Sender:
+    """Sends messages and answers retry receipts; :meth:`on_ack` must see every ``<ack>``.
+
+    ``timeout`` bounds the wait for the server's ack (seconds); ``rng`` draws random bytes;
+    ``clock`` is the wall clock (message ids and send times).
+    """
+
+    def __init__(
+        self,
+        send: Send,
+        store: _Store,
+        directory: Directory,
+        lock: asyncio.Lock,
+        *,
+        timeout: float,
+        rng: Callable[[int], bytes],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._send = send
+        self._store = store
+        self._directory = directory
+        self._lock = lock
+        self._timeout = timeout
+        self._rng = rng
+        self._clock = clock
+        self._waiting: dict[str, asyncio.Future[Node]] = {}
+
+    async def send_text(self, to: JID, text: str) -> str:
+        """Send ``text`` to user ``to``; return the message id. Raises as :meth:`send_message`."""
+        return await self.send_message(to, e2e_pb2.Message(conversation=text))
+
+    async def send_message(
+        self, to: JID, message: e2e_pb2.Message, *, message_id: str | None = None
+    ) -> str:
+        """Send ``message`` to user ``to`` (and our own other devices); return its id.
+
+        A phone-number ``to`` is addressed by its LID when the server knows one (§9.3).
+
+        Raises:
+            ValueError: ``to`` is a group, broadcast or device JID (not supported here).
+            SendFailed: neither the recipient nor we have a device to send to.
+            SendTimeout: the server did not acknowledge the message in time.
+            SendRejected: the server acknowledged it with an error.
+            NotConnected: not logged in, or the connection closed before the ack.
+            IQError, IQTimeout, DecodeError: a device list or bundle query failed.
+            CryptoError: a bundle was invalid.
+            StoreError: the store failed.
+        """
+        if to.device or to.is_group or to.server == "broadcast":
+            raise ValueError(f"send_message sends to a user, not {to}")
+        local = local_device(await self._store.load_credentials())
+        chat = to.to_non_ad()
+        if chat.is_pn:
+            chat = await self._directory.lid_of(chat) or chat
+        own = local.sender_for(chat).to_non_ad()
+        devices = await self._directory.devices([chat, own])
+        if not any(device.user == chat.user for device in devices):
+            raise SendFailed(f"{chat} has no device to send to")
+        sent_id = message_id or self._new_id(local)
+        out_node, phash = await self._encrypt(local, sent_id, chat, devices, message)
+        ack = await self._deliver(sent_id, out_node)
+        if ack.phash is not None and ack.phash != phash:
+            log.info("participant hash mismatch for %s: refreshing device lists", sent_id)
+            await self._directory.forget([chat, own])
+        return sent_id
+
+    async def _encrypt(
+        self,
+        local: LocalDevice,
+        sent_id: str,
+        chat: JID,
+        devices: list[JID],
+        message: e2e_pb2.Message,
+    ) -> tuple[Node, str]:
+        others = [device for device in devices if not local.is_this_device(device)]
+        known = await load_sessions(self._store, others)
+        bundles = await self._directory.bundles([d for d in others if d not in known])
+        async with self._lock:  # reload: a message may have arrived while we fetched bundles
+            sessions = await load_sessions(self._store, others)
+            usable = [d for d in others if d in sessions or d in bundles]
+            out = encrypt_direct(
+                message,
+                message_id=sent_id,
+                to=chat,
+                local=local,
+                devices=usable,
+                sessions=sessions,
+                bundles={d: b for d, b in bundles.items() if d not in sessions},
+                trusted_identities={},
+                rng=self._rng,
+            )
+            await save_records(self._store, out.sessions, bundles)
+        await self._store.remember_sent(
+            SentMessage(str(chat), sent_id, message.SerializeToString(), self._clock())
+        )
+        return out.node, out.phash
+
+    def _new_id(self, local: LocalDevice) -> str:
+        return message_id(
+            timestamp=int(self._clock()), random_bytes=self._rng(16), own_user=local.jid.user
+        )
+
+    async def _deliver(self, sent_id: str, node: Node) -> ServerAck:
+        waiter: asyncio.Future[Node] = asyncio.get_running_loop().create_future()
+        self._waiting[sent_id] = waiter
+        try:
+            await self._send(node)
+            answer = await asyncio.wait_for(waiter, self._timeout)
+        except TimeoutError as exc:
+            raise SendTimeout(f"no server ack for message {sent_id}") from exc
+        finally:
+            self._waiting.pop(sent_id, None)
+        ack = parse_server_ack(answer)
+        if ack.error is not None:
+            raise SendRejected(sent_id, ack.error)
+        return ack
+
+    async def on_ack(self, node: Node) -> None:
+        """Hand a server ``<ack>`` to the send waiting for it (unknown acks are ignored)."""
+        waiter = self._waiting.get(str(node.attrs.get("id", "")))
+        if waiter is not None and not waiter.done():
+            waiter.set_result(node)
+
+    def fail_all(self, error: Exception) -> None:
+        """Fail every send still waiting for its ack with ``error`` (the connection ended)."""
+        for waiter in self._waiting.values():
+            if not waiter.done():
+                waiter.set_exception(error)
+        self._waiting.clear()
+
+    async def resend(self, receipt: Receipt) -> bool:
+        """Answer a retry receipt: send the message again to the device that asked.
+
+        Returns whether it was answered (False: the message is no longer cached, or the
+        device asked too often).
+
+        Raises:
+            NotConnected: not logged in or the connection closed.
+            IQError, IQTimeout, DecodeError: a bundle was needed and could not be fetched.
+            CryptoError: the receipt's keys were invalid.
+            StoreError: the store failed.
+        """
+        retry = receipt.retry
+        if retry is None or retry.count >= MAX_RETRIES_ANSWERED:
+            return False
+        device = receipt.participant or receipt.from_
+        sent = await self._find_sent(receipt)
+        if sent is None:
+            log.info("retry receipt for unknown message %s", receipt.message_ids[0])
+            return False
+        message = e2e_pb2.Message()
+        try:
+            message.ParseFromString(sent.payload)
+        except Exception as exc:  # a corrupt cache entry costs this answer only
+            raise DecodeError(f"cached message {sent.message_id} does not parse") from exc
+        local = local_device(await self._store.load_credentials())
+        bundles = {device: retry.bundle} if retry.bundle is not None else {}
+        if not bundles and not await load_sessions(self._store, [device]):
+            bundles = await self._directory.bundles([device])
+        async with self._lock:
+            sessions = await load_sessions(self._store, [device])
+            out = encrypt_resend(
+                message,
+                message_id=sent.message_id,
+                chat=JID.parse(sent.chat),
+                device=device,
+                local=local,
+                session=sessions.get(device),
+                bundle=bundles.get(device),
+                trusted_identity=None,
+                count=retry.count,
+                timestamp=int(sent.sent_at),
+                rng=self._rng,
+            )
+            await save_records(self._store, out.sessions, bundles)
+        await self._send(out.node)
+        return True
+
+    async def _find_sent(self, receipt: Receipt) -> SentMessage | None:
+        """Return the cached message a retry receipt asks for, under any name of its chat."""
+        chat = receipt.recipient or receipt.from_.to_non_ad()
+        candidates = [chat]
+        if chat.is_pn:
+            alternate = await self._store.lid_for_pn(str(chat))
+        else:
+            alternate = await self._store.pn_for_lid(str(chat))
+        if alternate is not None:
+            candidates.append(JID.parse(alternate))
+        for candidate in candidates:
+            sent = await self._store.get_sent(str(candidate), receipt.message_ids[0])
+            if sent is not None:
+                return sent
+        return None
