@@ -28,6 +28,9 @@ caller only ever has to know the classes drawn here::
     │   ├── NotConnected
     │   ├── LoggedOut
     │   ├── IQError                   the server answered an IQ with an error (code, text)
+    │   ├── SendFailed                a message could not be sent
+    │   │   ├── SendTimeout           the server did not acknowledge it in time
+    │   │   └── SendRejected          the server acknowledged it with an error code
     │   └── IQTimeout
     ├── StoreError                    the store failed; nothing was half-written
     │   ├── AccountLocked             another process holds the account's lease (names the holder)
@@ -64,6 +67,9 @@ __all__ = [
     "PluginError",
     "ProtocolError",
     "RemoteProtocolError",
+    "SendFailed",
+    "SendRejected",
+    "SendTimeout",
     "StoreError",
     "TooFarAhead",
     "UnknownPreKey",
@@ -179,6 +185,22 @@ class IQError(ClientError):
         super().__init__(f"IQ error {code}: {text}")
         self.code = code
         self.text = text
+
+
+class SendFailed(ClientError):
+    """A message could not be sent (no device to send to, or see the subclasses)."""
+
+
+class SendTimeout(SendFailed):
+    """The server did not acknowledge a sent message in time (it may still deliver it)."""
+
+
+class SendRejected(SendFailed):
+    """The server acknowledged a sent message with an error code (``code``)."""
+
+    def __init__(self, message_id: str, code: int) -> None:
+        super().__init__(f"the server refused message {message_id} with error {code}")
+        self.code = code
 
 
 class IQTimeout(ClientError):

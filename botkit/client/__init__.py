@@ -8,9 +8,9 @@ from botkit.client.config import ClientTiming, ServerConfig
 from botkit.client.keepalive import KeepAliveTiming
 from botkit.client.pairing import PairingTiming
 from botkit.client.payload import DeviceConfig
-from botkit.client.send import SendFailed, SendRejected, SendTimeout
 from botkit.client.sink import EventQueue, EventSink, SinkEvent
 from botkit.client.supervisor import Backoff
+from botkit.errors import SendFailed, SendRejected, SendTimeout
 
 __all__ = [
     "Backoff",

@@ -25,7 +25,7 @@ from botkit.core.binary import Node
 from botkit.core.e2e import LocalDevice, encrypt_direct, encrypt_resend
 from botkit.core.signal import PreKeyBundle, SessionRecord
 from botkit.core.stanza import Receipt, ServerAck, message_id, parse_server_ack
-from botkit.errors import ClientError, DecodeError
+from botkit.errors import DecodeError, SendFailed, SendRejected, SendTimeout
 from botkit.pb import e2e_pb2
 from botkit.store.base import (
     CredentialStore,
@@ -37,28 +37,12 @@ from botkit.store.base import (
 from botkit.store.values import SentMessage
 from botkit.types.jid import JID
 
-__all__ = ["MAX_RETRIES_ANSWERED", "SendFailed", "SendRejected", "SendTimeout", "Sender"]
+__all__ = ["MAX_RETRIES_ANSWERED", "Sender"]
 
 log = logging.getLogger(__name__)
 
 MAX_RETRIES_ANSWERED = 10
 """A device asking for the same message this many times gets no more answers (§10.6)."""
-
-
-class SendFailed(ClientError):
-    """A message could not be sent (no device to send to, or see the subclasses)."""
-
-
-class SendTimeout(SendFailed):
-    """The server did not acknowledge a sent message in time (it may still deliver it)."""
-
-
-class SendRejected(SendFailed):
-    """The server acknowledged a sent message with an error code (``code``)."""
-
-    def __init__(self, message_id: str, code: int) -> None:
-        super().__init__(f"the server refused message {message_id} with error {code}")
-        self.code = code
 
 
 class _Store(CredentialStore, SessionStore, IdentityStore, SentMessageCache, LIDMapStore, Protocol):

@@ -6,12 +6,11 @@ import os
 
 import pytest
 
-from botkit.client.send import SendRejected, SendTimeout
 from botkit.core.binary import Node
 from botkit.core.e2e import encrypt_resend
 from botkit.core.signal import SessionRecord
 from botkit.core.stanza import parse_receipt, retry_receipt, split_for_devices
-from botkit.errors import StoreError
+from botkit.errors import SendRejected, SendTimeout, StoreError
 from botkit.pb import e2e_pb2
 from botkit.store import AccountStore, MemoryStore, StoreOptions
 from botkit.store.values import InboundUnit, MessageKey
