@@ -6,10 +6,13 @@ import argparse
 import asyncio
 import json
 import logging
-import signal
 import sys
+from pathlib import Path
 
 from botkit import __version__
+from botkit.cli.signals import until_signal
+
+DEFAULT_CONFIG = "bot.yaml"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--control-port", type=int, default=0, help="control API port (0: any free port)"
     )
+    run = commands.add_parser(
+        "run",
+        help="run a bot until Ctrl-C",
+        description="Run the bot of CONFIG; with `server: sandbox` the sandbox runs in-process.",
+    )
+    run.add_argument("config", nargs="?", default=DEFAULT_CONFIG, help="the YAML configuration")
     return parser
 
 
@@ -34,14 +43,14 @@ async def _run_sandbox(host: str, port: int, control_port: int) -> None:
     """Serve the sandbox until SIGINT or SIGTERM."""
     from botkit.server import Sandbox
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
     async with Sandbox(host, port, control_port=control_port) as sandbox:
         sys.stdout.write(json.dumps(sandbox.ready_line()) + "\n")
         sys.stdout.flush()
-        await stop.wait()
+        await until_signal()
+
+
+def _log_to_stderr(level: int) -> None:
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,11 +58,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "sandbox":
-        logging.basicConfig(
-            level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
-        )
+        _log_to_stderr(logging.INFO)
         asyncio.run(_run_sandbox(args.host, args.port, args.control_port))
         return 0
+    if args.command == "run":
+        from botkit.cli.run import run_command
+
+        _log_to_stderr(logging.WARNING)
+        return asyncio.run(run_command(Path(args.config)))
     parser.print_help()
     return 0
 

@@ -1,0 +1,113 @@
+"""Puts a real :class:`botkit.client.Client` behind the runtime's :class:`BotClient` seam.
+
+The adapter owns the client's event sink: every event goes to an
+:class:`~botkit.client.EventQueue` the runtime iterates, and first to the subscribers of
+:meth:`ClientAdapter.subscribe` (how a launcher sees the QR code and the login). What the client
+cannot do yet (group operations, chat states) raises ``ClientError("not supported yet: ...")``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from botkit.client import Client, EventQueue, SinkEvent
+from botkit.errors import ClientError
+from botkit.store.base import AccountStore
+from botkit.types.events import Event, ParticipantAction
+from botkit.types.group import GroupInfo, GroupSetting
+from botkit.types.jid import JID
+from botkit.types.message import OutgoingMessage
+
+__all__ = ["ClientAdapter"]
+
+
+def _unsupported(what: str) -> ClientError:
+    return ClientError(f"not supported yet: {what}")
+
+
+class ClientAdapter:
+    """A :class:`~botkit.bot.client_api.BotClient` backed by a :class:`Client` of ``store``.
+
+    ``options`` go to the :class:`Client` constructor (``server``, ``timing``...).
+    """
+
+    def __init__(self, store: AccountStore, **options: Any) -> None:
+        self._queue = EventQueue()
+        self._subscribers: list[tuple[tuple[type, ...], asyncio.Queue[SinkEvent]]] = []
+        self.client = Client(store, self._on_event, **options)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        """Connect the client (see :meth:`Client.connect`, whose errors it raises)."""
+        await self.client.connect()
+
+    async def close(self) -> None:
+        """Disconnect the client and end the event stream (the runtime then stops)."""
+        await self.client.disconnect()
+        self._queue.close()
+
+    def subscribe(self, *kinds: type) -> asyncio.Queue[SinkEvent]:
+        """Return a queue that receives every later event of one of ``kinds``, in order.
+
+        Subscribe before the action that causes the events; :meth:`unsubscribe` when done.
+        """
+        queue: asyncio.Queue[SinkEvent] = asyncio.Queue()
+        self._subscribers.append((kinds, queue))
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[SinkEvent]) -> None:
+        """Stop filling ``queue`` (one returned by :meth:`subscribe`)."""
+        self._subscribers = [entry for entry in self._subscribers if entry[1] is not queue]
+
+    async def _on_event(self, event: SinkEvent) -> None:
+        for kinds, queue in self._subscribers:
+            if isinstance(event, kinds):
+                queue.put_nowait(event)
+        await self._queue(event)
+
+    # -- BotClient ---------------------------------------------------------------------------
+
+    @property
+    def own_jid(self) -> JID | None:
+        """The bot's phone-number JID (no device), or ``None`` before login."""
+        return self.client.own_jid
+
+    def events(self) -> AsyncIterator[Event]:
+        """Return the client's event stream; it ends after :meth:`close`."""
+        return self._queue
+
+    async def send_message(self, to: JID, message: OutgoingMessage) -> str:
+        """Send ``message`` to ``to``; return its id.
+
+        Raises ClientError (NotConnected, SendFailed...) when it could not be sent, and
+        ClientError "not supported yet" for message kinds the client cannot encode yet.
+        """
+        try:
+            return await self.client.send_message(to, message)
+        except NotImplementedError as exc:
+            raise _unsupported(f"sending {type(message).__name__} ({exc})") from exc
+
+    async def alternate_jid(self, jid: JID) -> JID | None:
+        """Return the LID of phone-number JID ``jid`` or the reverse; ``None`` when unknown."""
+        return await self.client.alternate_jid(jid)
+
+    async def send_chat_state(self, to: JID, typing: bool) -> None:
+        """Raises ClientError: chat states are not supported by the client yet."""
+        raise _unsupported("chat states (typing)")
+
+    async def group_info(self, group: JID) -> GroupInfo:
+        """Raises ClientError: group metadata is not supported by the client yet."""
+        raise _unsupported(f"group metadata of {group}")
+
+    async def update_group_participants(
+        self, group: JID, participants: Sequence[JID], action: ParticipantAction
+    ) -> None:
+        """Raises ClientError: group participant changes are not supported by the client yet."""
+        raise _unsupported(f"group participants ({action.value} in {group})")
+
+    async def set_group_setting(self, group: JID, setting: GroupSetting, enabled: bool) -> None:
+        """Raises ClientError: group settings are not supported by the client yet."""
+        raise _unsupported(f"group settings ({setting} in {group})")

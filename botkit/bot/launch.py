@@ -1,0 +1,114 @@
+"""Starting a bot for real: open its store, log its client in, run the runtime on top.
+
+>>> store = await open_store(config)
+>>> account = await store.open_account(config.core.account)
+>>> async with running_bot(config, account, server=server, pair=scan) as bot:
+...     print(bot.connected.jid)
+
+``pair`` is how the device gets linked when it is not paired yet: it is called with the first QR
+code and must make the account's phone scan it (on a sandbox, through its linker or control API).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from botkit.bot.client_adapter import ClientAdapter
+from botkit.bot.config import Config
+from botkit.bot.runtime import Runtime
+from botkit.client import ServerConfig
+from botkit.errors import ClientError
+from botkit.store import MemoryStore, SQLiteStore, Store
+from botkit.store.base import AccountStore
+from botkit.types.client_events import Connected, Disconnected, QRCodeShown
+
+__all__ = ["LOGIN_TIMEOUT", "Pair", "RunningBot", "login", "open_store", "running_bot"]
+
+LOGIN_TIMEOUT = 60.0
+
+Pair = Callable[[str], Awaitable[object]]
+"""Make the account's phone scan a QR code (the argument); return once it did."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunningBot:
+    """A logged-in bot: its runtime, its client and the login that ``running_bot`` waited for."""
+
+    runtime: Runtime
+    client: ClientAdapter
+    connected: Connected
+
+
+async def open_store(config: Config) -> Store:
+    """Return the store of ``config.core.store`` (``:memory:``: in memory; else a SQLite file).
+
+    Raises StoreError (MigrationError) when the database cannot be opened or migrated.
+    """
+    path = config.core.store.path
+    if path == ":memory:":
+        return MemoryStore()
+    file = config.resolve(path)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    return await SQLiteStore.open(file)
+
+
+async def login(
+    client: ClientAdapter, pair: Pair | None, timeout: float = LOGIN_TIMEOUT
+) -> Connected:
+    """Connect ``client``, pairing it through ``pair`` if it shows a QR code; return the login.
+
+    Raises ClientError when the device is not paired and ``pair`` is ``None``, when the client
+    stops before logging in, or when no login happens within ``timeout`` seconds; and what
+    :meth:`Client.connect` or ``pair`` raise.
+    """
+    events = client.subscribe(QRCodeShown, Connected, Disconnected)
+    try:
+        await client.connect()
+        async with asyncio.timeout(timeout):
+            while True:
+                event = await events.get()
+                if isinstance(event, Connected):
+                    return event
+                if isinstance(event, QRCodeShown) and event.index == 0:
+                    if pair is None:
+                        raise ClientError("the device is not paired and no way to pair it given")
+                    await pair(event.code)
+                elif isinstance(event, Disconnected) and not event.reconnecting:
+                    raise ClientError(f"could not log in: {event.reason.value} {event.detail}")
+    except TimeoutError:
+        raise ClientError(f"no login within {timeout:g} s") from None
+    finally:
+        client.unsubscribe(events)
+
+
+@asynccontextmanager
+async def running_bot(
+    config: Config,
+    account: AccountStore,
+    *,
+    server: ServerConfig,
+    pair: Pair | None,
+    login_timeout: float = LOGIN_TIMEOUT,
+    **options: Any,
+) -> AsyncIterator[RunningBot]:
+    """Run the bot of ``config`` on ``account`` against ``server`` while the block runs.
+
+    Loads the plugins, starts the runtime, logs the client in (:func:`login`) and yields the
+    :class:`RunningBot`; on exit disconnects and waits until the runtime handled every event
+    and stopped. ``options`` go to the :class:`~botkit.client.Client` (``timing``...).
+
+    Raises PluginError or ConfigError when the plugins cannot be loaded, and as :func:`login`.
+    """
+    client = ClientAdapter(account, server=server, **options)
+    runtime = Runtime(client, config, account)
+    task = asyncio.create_task(runtime.run(), name="botkit-runtime")
+    try:
+        connected = await login(client, pair, login_timeout)
+        yield RunningBot(runtime, client, connected)
+    finally:
+        await client.close()
+        await task
