@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -26,7 +25,7 @@ from botkit.types.events import MessageReceived, ReceiptKind, ReceiptReceived, U
 from botkit.types.jid import JID
 from botkit.types.message import TextMessage
 
-from .oracle import INTEROP_DIR
+from .node_process import node_script
 from .test_sandbox_messages_interop import DELIVERED, ChatClient
 
 A_PHONE = "15550001111"  # Baileys
@@ -102,24 +101,8 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 @pytest.fixture
 async def baileys(sandbox: Sandbox) -> AsyncIterator[BaileysPeer]:
-    node = shutil.which("node")
-    assert node is not None, "the interop tests need Node 20 on PATH"
-    proc = await asyncio.create_subprocess_exec(
-        node,
-        str(INTEROP_DIR / "baileys_chat.mjs"),
-        sandbox.ws_url,
-        sandbox.root_public_key,
-        cwd=INTEROP_DIR,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
+    async with node_script("baileys_chat.mjs", sandbox.ws_url, sandbox.root_public_key) as proc:
         yield BaileysPeer(proc)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-        await proc.wait()
 
 
 async def _baileys_sends(baileys: BaileysPeer, to: str) -> list[str]:

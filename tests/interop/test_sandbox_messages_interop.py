@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,7 +16,7 @@ import pytest
 
 from botkit.server.app import Sandbox
 
-from .oracle import INTEROP_DIR
+from .node_process import node_script
 from .test_sandbox_pairing_interop import TIMEOUT, PairingClient, post
 
 ALICE = "15550001111"
@@ -83,24 +82,8 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 @pytest.fixture
 async def baileys(sandbox: Sandbox) -> AsyncIterator[ChatClient]:
-    node = shutil.which("node")
-    assert node is not None, "the interop tests need Node 20 on PATH"
-    proc = await asyncio.create_subprocess_exec(
-        node,
-        str(INTEROP_DIR / "baileys_chat.mjs"),
-        sandbox.ws_url,
-        sandbox.root_public_key,
-        cwd=INTEROP_DIR,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
+    async with node_script("baileys_chat.mjs", sandbox.ws_url, sandbox.root_public_key) as proc:
         yield ChatClient(proc)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-        await proc.wait()
 
 
 async def _inbox(sandbox: Sandbox, phone: str) -> list[dict[str, Any]]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,7 +20,7 @@ import pytest
 from botkit.server.app import Sandbox
 from botkit.types.jid import JID
 
-from .oracle import INTEROP_DIR
+from .node_process import node_script
 
 TIMEOUT = 20.0
 PHONE = "15550001111"
@@ -80,25 +79,10 @@ def code_phone() -> list[str]:
 
 @pytest.fixture
 async def baileys(sandbox: Sandbox, code_phone: list[str]) -> AsyncIterator[PairingClient]:
-    node = shutil.which("node")
-    assert node is not None, "the interop tests need Node 20 on PATH"
-    proc = await asyncio.create_subprocess_exec(
-        node,
-        str(INTEROP_DIR / "baileys_pairing.mjs"),
-        sandbox.ws_url,
-        sandbox.root_public_key,
-        *code_phone,
-        cwd=INTEROP_DIR,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
+    async with node_script(
+        "baileys_pairing.mjs", sandbox.ws_url, sandbox.root_public_key, *code_phone
+    ) as proc:
         yield PairingClient(proc)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-        await proc.wait()
 
 
 async def test_baileys_pairs_by_qr_restarts_logs_in_and_opens(
