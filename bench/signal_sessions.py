@@ -72,15 +72,7 @@ class Device:
         self.records[peer] = record.serialize() if self.serialized else record
 
     def bundle(self, prekey_id: int) -> PreKeyBundle:
-        return PreKeyBundle(
-            registration_id=1,
-            identity_key=self.identity.public,
-            signed_prekey_id=1,
-            signed_prekey=self.signed_prekey.key_pair.public,
-            signed_prekey_signature=self.signed_prekey.signature,
-            prekey_id=prekey_id,
-            prekey=self.prekeys[prekey_id].key_pair.public,
-        )
+        return PreKeyBundle.of(1, self.identity, self.signed_prekey, self.prekeys[prekey_id])
 
     def process(self, peer: str, bundle: PreKeyBundle) -> None:
         record = process_bundle(

@@ -65,17 +65,8 @@ class SimulatedPhone:
 
         The private half stays with the phone for the session the peer will start.
         """
-        spk = self.signed_pre_key
         unused = [key_id for key_id in self.pre_keys if key_id not in self.handed_out]
         pre_key = self.pre_keys[min(unused)] if unused else None
         if pre_key is not None:
             self.handed_out.add(pre_key.key_id)
-        return PreKeyBundle(
-            registration_id=self.registration_id,
-            identity_key=self.identity.public,
-            signed_prekey_id=spk.key_id,
-            signed_prekey=spk.key_pair.public,
-            signed_prekey_signature=spk.signature,
-            prekey_id=None if pre_key is None else pre_key.key_id,
-            prekey=None if pre_key is None else pre_key.key_pair.public,
-        )
+        return PreKeyBundle.of(self.registration_id, self.identity, self.signed_pre_key, pre_key)

@@ -77,15 +77,7 @@ class Party:
 
     def bundle(self) -> PreKeyBundle:
         key = self.prekeys[min(self.prekeys)]
-        return PreKeyBundle(
-            self.local.registration_id,
-            self.local.identity.public,
-            self.signed.key_id,
-            self.signed.key_pair.public,
-            self.signed.signature,
-            key.key_id,
-            key.key_pair.public,
-        )
+        return PreKeyBundle.of(self.local.registration_id, self.local.identity, self.signed, key)
 
     def send(
         self, text: str, to: JID, devices: list[JID], bundles: dict[JID, PreKeyBundle]

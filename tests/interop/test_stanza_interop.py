@@ -120,15 +120,7 @@ class Bot:
 
     def bundle(self) -> PreKeyBundle:
         key = self.prekeys[min(self.prekeys)]
-        return PreKeyBundle(
-            self.local.registration_id,
-            self.local.identity.public,
-            self.signed.key_id,
-            self.signed.key_pair.public,
-            self.signed.signature,
-            key.key_id,
-            key.key_pair.public,
-        )
+        return PreKeyBundle.of(self.local.registration_id, self.local.identity, self.signed, key)
 
     def send(self, message: e2e_pb2.Message, bundles: dict[JID, PreKeyBundle]) -> Node:
         out = encrypt_direct(

@@ -128,6 +128,25 @@ class PreKeyBundle:
         if (self.prekey_id is None) != (self.prekey is None):
             raise ValueError("a bundle's one-time pre-key needs both its id and its key")
 
+    @classmethod
+    def of(
+        cls,
+        registration_id: int,
+        identity: KeyPair,
+        signed: SignedPreKey,
+        prekey: PreKey | None = None,
+    ) -> PreKeyBundle:
+        """Return the bundle that publishes our own ``identity``, ``signed`` and ``prekey``."""
+        return cls(
+            registration_id=registration_id,
+            identity_key=identity.public,
+            signed_prekey_id=signed.key_id,
+            signed_prekey=signed.key_pair.public,
+            signed_prekey_signature=signed.signature,
+            prekey_id=None if prekey is None else prekey.key_id,
+            prekey=None if prekey is None else prekey.key_pair.public,
+        )
+
     def verify_signature(self) -> None:
         """Check the identity key's signature over the signed pre-key.
 

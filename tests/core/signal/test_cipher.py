@@ -62,15 +62,7 @@ class Party:
 
     def bundle(self, with_prekey: bool = True) -> PreKeyBundle:
         prekey = self.prekeys[min(self.prekeys)] if with_prekey else None
-        return PreKeyBundle(
-            registration_id=self.registration_id,
-            identity_key=self.identity.public,
-            signed_prekey_id=self.signed_prekey.key_id,
-            signed_prekey=self.signed_prekey.key_pair.public,
-            signed_prekey_signature=self.signed_prekey.signature,
-            prekey_id=prekey.key_id if prekey else None,
-            prekey=prekey.key_pair.public if prekey else None,
-        )
+        return PreKeyBundle.of(self.registration_id, self.identity, self.signed_prekey, prekey)
 
     def process(self, bundle: PreKeyBundle) -> None:
         self.record = process_bundle(

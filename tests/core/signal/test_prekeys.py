@@ -99,3 +99,16 @@ def test_bundle_shape_is_checked(rng: random.Random) -> None:
         PreKeyBundle(5, b"\x05" + bundle.identity_key, 3, bundle.signed_prekey, bytes(64))
     with pytest.raises(ValueError):
         PreKeyBundle(5, bundle.identity_key, 3, bundle.signed_prekey, bytes(64), prekey_id=4)
+
+
+def test_bundle_of_our_keys_publishes_their_public_halves() -> None:
+    draw = random.Random(7).randbytes
+    identity = generate_identity_key_pair(draw)
+    signed = generate_signed_prekey(identity, 3, draw)
+    (prekey,) = generate_prekeys(9, 1, draw)
+    bundle = PreKeyBundle.of(42, identity, signed, prekey)
+    assert (bundle.registration_id, bundle.identity_key) == (42, identity.public)
+    assert (bundle.signed_prekey_id, bundle.signed_prekey) == (3, signed.key_pair.public)
+    assert (bundle.prekey_id, bundle.prekey) == (9, prekey.key_pair.public)
+    bundle.verify_signature()
+    assert PreKeyBundle.of(42, identity, signed).prekey_id is None
