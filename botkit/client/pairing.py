@@ -39,7 +39,7 @@ from botkit.errors import (
     NotConnected,
 )
 from botkit.store.base import CredentialStore, IdentityStore
-from botkit.store.values import DeviceCredentials, SignedPreKey
+from botkit.store.values import DeviceCredentials
 from botkit.types.client_events import (
     ClientEvent,
     DisconnectReason,
@@ -90,7 +90,7 @@ def new_credentials(rng: Rng) -> DeviceCredentials:
     return DeviceCredentials(
         noise_key=KeyPair.generate(rng(32)),
         identity_key=identity,
-        signed_pre_key=SignedPreKey(spk.key_id, spk.key_pair, spk.signature),
+        signed_pre_key=spk,
         registration_id=generate_registration_id(rng),
         adv_secret=rng(32),
     )

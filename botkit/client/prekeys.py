@@ -77,7 +77,7 @@ class PreKeys:
                 registration_id=credentials.registration_id,
                 identity_key=credentials.identity_key.public,
                 prekeys=[signal.PreKey(key.key_id, key.key_pair) for key in keys],
-                signed_prekey=signal.SignedPreKey(spk.key_id, spk.key_pair, spk.signature),
+                signed_prekey=spk,
             )
         )
         await self._store.mark_pre_keys_uploaded(max(key.key_id for key in keys))

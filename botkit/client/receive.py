@@ -205,9 +205,7 @@ class Receiver:
             local=local,
             session=None if stored is None else signal.SessionRecord.deserialize(stored),
             sender_key=None,
-            signed_prekeys={
-                spk.key_id: signal.SignedPreKey(spk.key_id, spk.key_pair, spk.signature)
-            },
+            signed_prekeys={spk.key_id: spk},
             one_time_prekeys=one_time,
             trusted_identity=None,
             rng=self._rng,
@@ -308,13 +306,9 @@ class Receiver:
         """Return our keys with a one-time pre-key made for this retry receipt alone."""
         (prekey,) = await self._store.get_or_generate_pre_keys(1)
         await self._store.mark_pre_keys_uploaded(prekey.key_id)
-        spk = credentials.signed_pre_key
-        return signal.PreKeyBundle(
-            registration_id=credentials.registration_id,
-            identity_key=credentials.identity_key.public,
-            signed_prekey_id=spk.key_id,
-            signed_prekey=spk.key_pair.public,
-            signed_prekey_signature=spk.signature,
-            prekey_id=prekey.key_id,
-            prekey=prekey.key_pair.public,
+        return signal.PreKeyBundle.of(
+            credentials.registration_id,
+            credentials.identity_key,
+            credentials.signed_pre_key,
+            signal.PreKey(prekey.key_id, prekey.key_pair),
         )

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from botkit.core.signal.keys import KeyPair
+from botkit.core.signal.prekeys import SignedPreKey
 from botkit.types.jid import SignalAddress
 
 __all__ = [
@@ -24,15 +25,6 @@ __all__ = [
     "SentMessage",
     "SignedPreKey",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class SignedPreKey:
-    """The signed pre-key: its id, key pair and the XEdDSA signature of ``0x05 ‖ public``."""
-
-    key_id: int
-    key_pair: KeyPair
-    signature: bytes
 
 
 @dataclass(frozen=True, slots=True)
