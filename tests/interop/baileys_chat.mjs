@@ -9,7 +9,9 @@
 //   {"event":"status","id","status"}                      a sent message's status (update or upsert)
 //   {"event":"sent","id"} / {"event":"send_error","error"} the answer to a send request
 //   {"event":"close","status":...,"error":...}            the socket closed for good
-// Reads requests from stdin, one JSON object per line: {"op":"send","to":JID,"text":...}.
+// Reads requests from stdin, one JSON object per line: {"op":"send","to":JID,"text":...}, or
+// {"op":"echo"} to answer every text received from now on with the same text, one at a time
+// and in order (bench/echo.py); it answers {"event":"echoing"}.
 // console.* goes to stderr.
 import { createInterface } from 'node:readline';
 import { emit, logger, memoryKeyStore } from './baileys_harness.mjs';
@@ -21,6 +23,8 @@ WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(rootHex, 'hex');
 const keyStore = memoryKeyStore();
 const creds = initAuthCreds();
 let sock = null;
+let echoing = false;
+let echoChain = Promise.resolve();
 
 function connect() {
   sock = makeWASocket({
@@ -49,6 +53,12 @@ function connect() {
       });
       // Baileys folds status updates into an upsert it still buffers: report them too
       if (m.key.fromMe && m.status != null) emit({ event: 'status', id: m.key.id, status: m.status });
+      if (echoing && !m.key.fromMe && text !== null) {
+        const to = m.key.remoteJid;
+        echoChain = echoChain.then(() => sock.sendMessage(to, { text })).catch(
+          (err) => emit({ event: 'send_error', error: String(err) }),
+        );
+      }
     }
   });
   sock.ev.on('messages.update', (updates) => {
@@ -78,6 +88,11 @@ lines.on('line', async (line) => {
   if (!line.trim()) return;
   try {
     const request = JSON.parse(line);
+    if (request.op === 'echo') {
+      echoing = true;
+      emit({ event: 'echoing' });
+      return;
+    }
     if (request.op !== 'send') throw new Error(`unknown op ${request.op}`);
     const sent = await sock.sendMessage(request.to, { text: request.text });
     emit({ event: 'sent', id: sent.key.id });
