@@ -73,3 +73,14 @@ async def test_run_on_an_external_sandbox_pairs_through_its_control_api(tmp_path
         assert answers == ["pong", "pong"]
         assert "scans" not in out.getvalue()
         assert len(sandbox.devices(BOT_PHONE)) == 2
+
+
+async def test_run_with_a_plugin_that_cannot_load_exits_3(tmp_path: Path) -> None:
+    path = tmp_path / "bot.yaml"
+    path.write_text(
+        "store: {path: ':memory:'}\npair_with: '15550001111'\n"
+        "plugins: {enabled: [nosuchplugin], paths: []}\n"
+    )
+    out, err = io.StringIO(), io.StringIO()
+    assert await run_command(path, out, err) == 3
+    assert "nosuchplugin" in err.getvalue() and "Traceback" not in err.getvalue()
