@@ -80,7 +80,6 @@ class Peer:
     answer: Callable[[str], str]
     """The text the peer answers to a text."""
     errors: list[str] = field(default_factory=list)
-    kept: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def jid(self) -> JID:

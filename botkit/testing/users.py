@@ -17,7 +17,7 @@ import asyncio
 from typing import Protocol
 
 from botkit.server import Sandbox
-from botkit.types.jid import JID
+from botkit.types.jid import DEFAULT_USER_SERVER, JID
 
 __all__ = ["FIRST_NUMBER", "HasJID", "SandboxUsers", "ScriptedUser", "free_number"]
 
@@ -57,7 +57,7 @@ class ScriptedUser:
     async def send(self, to: HasJID | JID | str, text: str) -> str:
         """Send ``text`` to ``to`` (a bot, a user, a JID or a phone number); return its id."""
         if isinstance(to, str):
-            target = JID.parse(to) if "@" in to else JID(to, "s.whatsapp.net")
+            target = JID.parse(to) if "@" in to else JID(to, DEFAULT_USER_SERVER)
         elif isinstance(to, JID):
             target = to
         else:
