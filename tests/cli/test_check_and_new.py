@@ -127,3 +127,13 @@ def test_new_plugin_rejects_a_name_that_is_not_a_module_name(tmp_path: Path, nam
     assert new_plugin_command(name, tmp_path, io.StringIO(), err) == 2
     assert "not a plugin name" in err.getvalue()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_command_line_dispatches_new_and_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["new", "plugin", "hello", "--dir", str(tmp_path / "plugins")]) == 0
+    path = _write(tmp_path, "bot.yaml", "plugins: {enabled: [hello], paths: [./plugins]}\n")
+    assert main(["check", str(path)]) == 0
+    assert "plugin hello" in capsys.readouterr().out
+    assert main(["new", "plugin", "hello", "--dir", str(tmp_path / "plugins")]) == 1
