@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -18,6 +18,7 @@ from botkit.bot.client_api import BotClient
 from botkit.bot.commands import CommandCall, CommandIndex
 from botkit.bot.permissions import Permission, PermissionPolicy
 from botkit.bot.plugin_store import PluginStore
+from botkit.bot.scheduling import PluginScheduler, Scheduling
 from botkit.bot.templates import PluginTemplates
 from botkit.errors import PluginError
 from botkit.types.events import MessageReceived, ParticipantAction
@@ -25,7 +26,15 @@ from botkit.types.group import GroupInfo, GroupSetting
 from botkit.types.jid import JID
 from botkit.types.message import MessageRef
 
-__all__ = ["BotInfo", "BotServices", "Context", "GroupTools", "PluginResources"]
+__all__ = [
+    "BotControl",
+    "BotInfo",
+    "BotServices",
+    "Context",
+    "GroupTools",
+    "PluginInfo",
+    "PluginResources",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -40,6 +49,30 @@ class BotInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class PluginInfo:
+    """A loaded plugin as the owners see it: its name, where it came from, its command names."""
+
+    name: str
+    origin: str
+    commands: tuple[str, ...]
+
+
+class BotControl(Protocol):
+    """Owner-level control of the running bot (the runtime implements it)."""
+
+    def plugin_infos(self) -> list[PluginInfo]:
+        """Return the loaded plugins in load order."""
+        ...
+
+    async def reload(self) -> str:
+        """Re-read the config file and apply the plugins' sections; return a summary.
+
+        Raises ConfigError (the old config stays in force) when the file is invalid.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
 class BotServices:
     """What every Context of a runtime shares (built once by the runtime)."""
 
@@ -49,6 +82,8 @@ class BotServices:
     commands: CommandIndex
     info: BotInfo
     wall_clock: Callable[[], float]
+    scheduling: Scheduling
+    control: BotControl
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +179,16 @@ class Context:
     def templates(self) -> PluginTemplates:
         """Templates, looked up as ``<plugin>/<name>`` first (user files override defaults)."""
         return self.resources.templates
+
+    @property
+    def scheduler(self) -> PluginScheduler:
+        """The plugin's scheduled jobs (see :mod:`botkit.bot.scheduling`)."""
+        return PluginScheduler(self.services.scheduling, self.plugin)
+
+    @property
+    def control(self) -> BotControl:
+        """List plugins and reload the config (for owner-only commands)."""
+        return self.services.control
 
     @property
     def commands(self) -> CommandIndex:

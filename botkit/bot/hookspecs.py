@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from botkit.types.events import (
         BotStarted,
         BotStopped,
+        ConfigReloaded,
         Connected,
         Disconnected,
         Event,
@@ -77,6 +78,15 @@ def botkit_startup(event: BotStarted, ctx: Context) -> None:
 @hookspec
 def botkit_shutdown(event: BotStopped, ctx: Context) -> None:
     """Called once when the bot stops; release what :func:`botkit_startup` set up."""
+
+
+@hookspec
+def botkit_config_reloaded(event: ConfigReloaded, ctx: Context) -> None:
+    """Called after an owner reloaded the config file (``!reload``); ``ctx.config`` is the new one.
+
+    Re-apply what your plugin derived from its config (schedules, compiled patterns). Only the
+    plugins' sections are reloaded; core sections and ``plugins.enabled`` need a restart.
+    """
 
 
 @hookspec
