@@ -216,6 +216,10 @@ class Context:
         """Return tools for any group. Raises PluginError if ``group`` is not a group JID."""
         return GroupTools(self.services, _jid(group))
 
+    async def joined_groups(self) -> list[GroupInfo]:
+        """Return the metadata of every group the bot is in. Raises ClientError on failure."""
+        return await self.services.client.joined_groups()
+
     def config_as(self, model: type[M]) -> M:
         """Return the plugin's config typed as ``model``. Raises PluginError if it is not one."""
         if not isinstance(self.config, model):
