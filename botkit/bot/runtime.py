@@ -243,7 +243,8 @@ class Runtime:
             for name, resources in self._resources.items()
         }
         sections = sorted(name for name, section in configs.items() if section is not None)
-        notes = [f"Reloaded {config.source.file}; plugin sections applied: {', '.join(sections)}."]
+        applied = ", ".join(sections) or "none"
+        notes = [f"Reloaded {config.source.file}; plugin sections applied: {applied}."]
         if config.core != self.config.core:
             notes.append("Changes to the core sections take effect after a restart.")
         self.config = dataclasses.replace(config, core=self.config.core)
