@@ -17,8 +17,9 @@ from botkit.bot.builder import MessageBuilder, MessageSender, message_ref
 from botkit.bot.client_api import BotClient
 from botkit.bot.commands import CommandCall, CommandIndex
 from botkit.bot.permissions import Permission, PermissionPolicy
+from botkit.bot.plugin_scheduler import PluginScheduler
 from botkit.bot.plugin_store import PluginStore
-from botkit.bot.scheduling import PluginScheduler, Scheduling
+from botkit.bot.scheduling import Scheduling
 from botkit.bot.templates import PluginTemplates
 from botkit.errors import PluginError
 from botkit.types.events import MessageReceived, ParticipantAction

@@ -154,8 +154,11 @@ def botkit_presence(event: PresenceChanged, ctx: Context) -> Propagation | None:
 
 
 @hookspec
-def botkit_plugin_error(plugin: str, hook: str, event: Event, error: Exception) -> None:
+def botkit_plugin_error(plugin: str, hook: str, event: Event | None, error: Exception) -> None:
     """Called when plugin ``plugin`` raised ``error`` in hook ``hook`` while handling ``event``.
+
+    A scheduled job that raised is reported with ``hook`` ``"scheduled job <id>"`` and ``event``
+    ``None``.
 
     Report it (a chat to the owners, a metrics counter). An exception raised here is only logged;
     it is never reported through this hook again.

@@ -19,7 +19,7 @@ from botkit.bot.client_api import BotClient
 from botkit.bot.commands import CommandCall, CooldownTracker
 from botkit.bot.config import Config, load_config
 from botkit.bot.context import BotInfo, BotServices, Context, PluginInfo, PluginResources
-from botkit.bot.dispatch import DispatchResult, dispatch
+from botkit.bot.dispatch import DispatchResult, dispatch, report_error
 from botkit.bot.manager import PluginManager
 from botkit.bot.permissions import PermissionPolicy
 from botkit.bot.plugin_store import PluginStore
@@ -125,6 +125,7 @@ class Runtime:
                 timezone=bot.timezone,
                 wall_clock=wall_clock,
                 context_for=lambda plugin: self.context(plugin),
+                report=self._report_job_error,
             ),
             control=self,
         )
@@ -250,6 +251,9 @@ class Runtime:
         self.config = dataclasses.replace(config, core=self.config.core)
         await self.handle(ConfigReloaded(self.services.wall_clock()))
         return "\n".join(notes)
+
+    async def _report_job_error(self, plugin: str, job_id: str, error: Exception) -> None:
+        await report_error(self.manager.hooks, plugin, f"scheduled job {job_id}", None, error)
 
     def _command_context(self, plugin: str, event: MessageReceived, call: CommandCall) -> Context:
         return self.context(plugin, event.chat, event, call)

@@ -22,11 +22,12 @@ cannot be stored, so a plugin adds its jobs again at every start; the stored sta
   at its next regular time. A one-off job that ran (or was missed) does not run again.
 * **Pause** survives restarts; a resumed job continues at its next regular time.
 * Jobs fire only while the client is connected (the runtime pauses the scheduler on disconnect).
-* A job still running when it falls due again is not started twice; its failure is logged with the
-  plugin's name and the job id, and the job keeps its schedule.
+* A job still running when it falls due again is not started twice. A job that raises is reported
+  like a failing hook (logged with the plugin's name, then ``botkit_plugin_error`` with hook
+  ``"scheduled job <id>"``) and keeps its schedule.
 
 The wall clock is injected (the runtime's ``wall_clock``): it decides next runs, catch-ups and the
-recorded last-run times, so tests drive jobs with :meth:`PluginScheduler.run` and inspect
+recorded last-run times, so tests drive jobs with ``ctx.scheduler.run(id)`` and inspect
 :attr:`ScheduledJob.next_run` without waiting. APScheduler's own timer runs on real time.
 """
 
@@ -45,7 +46,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 
 from botkit.bot.triggers import (
-    At,
     Cron,
     Every,
     Trigger,
@@ -60,7 +60,13 @@ from botkit.store.base import KeyValueStore
 if TYPE_CHECKING:
     from botkit.bot.context import Context
 
-__all__ = ["DEFAULT_GRACE", "JobFunc", "PluginScheduler", "ScheduledJob", "Scheduling"]
+__all__ = [
+    "DEFAULT_GRACE",
+    "ErrorReporter",
+    "JobFunc",
+    "ScheduledJob",
+    "Scheduling",
+]
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +75,9 @@ DEFAULT_GRACE = dt.timedelta(minutes=5)
 
 JobFunc = Callable[["Context"], Awaitable[None]]
 """A job: a coroutine function of the plugin, called with a fresh Context of the plugin."""
+
+ErrorReporter = Callable[[str, str, Exception], Awaitable[None]]
+"""Reports that a job (plugin, job id) raised an exception."""
 
 _JOB_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
@@ -115,7 +124,8 @@ class Scheduling:
     """The runtime's scheduler: one ``AsyncIOScheduler`` shared by every plugin.
 
     ``timezone`` is the default zone of triggers; ``wall_clock`` returns epoch seconds;
-    ``context_for`` builds the Context passed to a plugin's job.
+    ``context_for`` builds the Context passed to a plugin's job; ``report`` is told of jobs that
+    raised (it must not raise).
     """
 
     def __init__(
@@ -125,11 +135,13 @@ class Scheduling:
         timezone: str,
         wall_clock: Callable[[], float],
         context_for: Callable[[str], Context],
+        report: ErrorReporter,
     ) -> None:
         self.zone = parse_zone(timezone)
         self._store = store
         self._clock = wall_clock
         self._context_for = context_for
+        self._report = report
         self._aps = AsyncIOScheduler(timezone=self.zone)
         self._entries: dict[str, _Entry] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -240,7 +252,7 @@ class Scheduling:
     async def run(self, plugin: str, job_id: str) -> None:
         """Run job ``job_id`` now, outside its schedule, and wait for it to finish.
 
-        Its failure is logged, not raised. Raises PluginError for an unknown job.
+        Its failure is reported, not raised. Raises PluginError for an unknown job.
         """
         entry = self._entry(plugin, job_id)
         await self._execute(entry)
@@ -266,13 +278,7 @@ class Scheduling:
             await self._save(entry.plugin, entry.id, entry.state)
             await entry.func(self._context_for(entry.plugin))
         except Exception as error:
-            log.error(
-                "plugin %r: scheduled job %s failed: %r",
-                entry.plugin,
-                entry.id,
-                error,
-                exc_info=error,
-            )
+            await self._report(entry.plugin, entry.id, error)
 
     def _describe(self, entry: _Entry) -> ScheduledJob:
         job = self._aps.get_job(f"{entry.plugin}:{entry.id}")
@@ -321,87 +327,6 @@ class Scheduling:
             "paused": state.paused,
         }
         await self._store.put_value(_namespace(plugin), job_id, json.dumps(data).encode())
-
-
-class PluginScheduler:
-    """``ctx.scheduler``: the jobs of one plugin (see the module docstring for the policy)."""
-
-    def __init__(self, scheduling: Scheduling, plugin: str) -> None:
-        self._scheduling = scheduling
-        self._plugin = plugin
-
-    @property
-    def timezone(self) -> str:
-        """The default time zone of triggers (the bot's ``timezone``)."""
-        return str(self._scheduling.zone)
-
-    async def add(
-        self, job_id: str, trigger: Trigger, func: JobFunc, *, grace: dt.timedelta = DEFAULT_GRACE
-    ) -> ScheduledJob:
-        """Add (or replace) job ``job_id`` calling ``func(ctx)`` on ``trigger``; return it.
-
-        Raises PluginError for an invalid id or trigger.
-        """
-        return await self._scheduling.add(self._plugin, job_id, trigger, func, grace)
-
-    async def cron(
-        self,
-        job_id: str,
-        expression: str,
-        func: JobFunc,
-        *,
-        timezone: str | None = None,
-        grace: dt.timedelta = DEFAULT_GRACE,
-    ) -> ScheduledJob:
-        """Run ``func`` at the times of crontab ``expression`` (``timezone``: default zone)."""
-        return await self.add(job_id, Cron(expression, timezone), func, grace=grace)
-
-    async def every(
-        self,
-        job_id: str,
-        interval: dt.timedelta,
-        func: JobFunc,
-        *,
-        grace: dt.timedelta = DEFAULT_GRACE,
-    ) -> ScheduledJob:
-        """Run ``func`` every ``interval``, first one interval after the job was first added."""
-        return await self.add(job_id, Every(interval), func, grace=grace)
-
-    async def at(
-        self,
-        job_id: str,
-        when: dt.datetime,
-        func: JobFunc,
-        *,
-        timezone: str | None = None,
-        grace: dt.timedelta = DEFAULT_GRACE,
-    ) -> ScheduledJob:
-        """Run ``func`` once at ``when`` (naive: in ``timezone``, else the default zone)."""
-        return await self.add(job_id, At(when, timezone), func, grace=grace)
-
-    def jobs(self) -> list[ScheduledJob]:
-        """Return this plugin's jobs, sorted by id."""
-        return self._scheduling.jobs(self._plugin)
-
-    def get(self, job_id: str) -> ScheduledJob | None:
-        """Return job ``job_id``, or ``None``."""
-        return self._scheduling.get(self._plugin, job_id)
-
-    async def pause(self, job_id: str) -> ScheduledJob:
-        """Pause job ``job_id`` (it stays paused after a restart). Raises PluginError if unknown."""
-        return await self._scheduling.set_paused(self._plugin, job_id, True)
-
-    async def resume(self, job_id: str) -> ScheduledJob:
-        """Resume job ``job_id`` at its next regular time. Raises PluginError if unknown."""
-        return await self._scheduling.set_paused(self._plugin, job_id, False)
-
-    async def remove(self, job_id: str) -> None:
-        """Remove job ``job_id`` and forget its state. Raises PluginError if unknown."""
-        await self._scheduling.remove(self._plugin, job_id)
-
-    async def run(self, job_id: str) -> None:
-        """Run job ``job_id`` now and wait for it (failures are logged). PluginError if unknown."""
-        await self._scheduling.run(self._plugin, job_id)
 
 
 def _namespace(plugin: str) -> str:

@@ -33,8 +33,14 @@ async def tick(ctx):
     await ctx.send("120363000000000001@g.us").text(f"tick from {ctx.plugin}").send()
     fired.set()
 
+errors = []
+
 async def broken(ctx):
     raise RuntimeError("job bug")
+
+@hookimpl
+def botkit_plugin_error(hook, event, error):
+    errors.append((hook, event, str(error)))
 
 @hookimpl
 async def botkit_startup(ctx):
@@ -109,7 +115,8 @@ async def test_a_failing_job_is_logged_and_keeps_its_schedule(
     bot = await started(make_bot, ticker=TICKER)
     with caplog.at_level(logging.ERROR):
         await bot.context("ticker").scheduler.run("broken")
-    assert "plugin 'ticker': scheduled job broken failed: RuntimeError('job bug')" in caplog.text
+    assert "plugin 'ticker' raised in scheduled job broken: RuntimeError('job bug')" in caplog.text
+    assert plugin_module(bot, "ticker").errors == [("scheduled job broken", None, "job bug")]  # type: ignore[attr-defined]
     assert bot.context("ticker").scheduler.get("broken") is not None
     await bot.stop()
 
