@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -11,7 +12,7 @@ from pydantic import ValidationError
 
 from botkit import Arg, ArgType, Context, Permission, command
 from botkit.bot.scheduling import ScheduledJob
-from botkit.bot.triggers import describe
+from botkit.bot.triggers import At, describe
 from botkit.errors import ClientError, PluginError
 
 from .announcements import Announcement
@@ -90,6 +91,9 @@ async def _add(ctx: Context, details: str) -> str:
         announcement = Announcement(id=new_id, to=[target], text=text, **fields)
     except ValidationError as error:
         raise _Refused("; ".join(_problem(item) for item in error.errors())) from None
+    when_at = announcement.trigger(zone_of(ctx, announcement))
+    if isinstance(when_at, At) and _aware(when_at.when, when_at.timezone) <= ctx.now():
+        raise _Refused(f"{announcement.at} has already passed")
     chats, problems = await resolve_targets(ctx, announcement.to)
     if problems:
         raise _Refused(problems[0])
@@ -159,6 +163,10 @@ def _line(ctx: Context, item: Defined, job: ScheduledJob | None) -> str:
     if item.source is Source.CHAT:
         parts.append("added in chat")
     return " — ".join(parts)
+
+
+def _aware(when: dt.datetime, zone: str | None) -> dt.datetime:
+    return when if when.tzinfo else when.replace(tzinfo=ZoneInfo(zone or "UTC"))
 
 
 def _problem(item: Any) -> str:

@@ -193,6 +193,7 @@ async def test_configured_announcements_are_not_removed_by_command(
         ("!schedule add every 1h here Hi {{ group.nme }}", "the text cannot be rendered"),
         ("!schedule add every 1h here", "expected the text to send after the target"),
         ("!schedule pause zzz", "there is no announcement 'zzz'"),
+        ("!schedule add at 2027-01-15T08:59 here Hi", "2027-01-15 08:59:00 has already passed"),
     ],
 )
 async def test_bad_schedule_commands_are_explained(
@@ -201,6 +202,18 @@ async def test_bad_schedule_commands_are_explained(
     bot = await scheduler_bot(make_bot)
     assert answer in await command(bot, client, text)
     assert bot.context("scheduler").scheduler.jobs() == []
+    await bot.stop()
+
+
+async def test_schedule_add_at_sends_once(make_bot: MakeBot, client: FakeClient) -> None:
+    bot = await scheduler_bot(make_bot)
+    added = await command(bot, client, "!schedule add at 2027-01-15T09:30 here Meeting now")
+    assert added == (
+        f"Added a1: at 2027-01-15T09:30 (Europe/Berlin) — to {GROUP} — "
+        "next Fri 15 Jan 09:30 (Europe/Berlin) — added in chat"
+    )
+    await bot.context("scheduler").scheduler.run("a1")
+    assert client.texts(GROUP)[-1] == "Meeting now"
     await bot.stop()
 
 
