@@ -190,6 +190,10 @@ class FakeClient:
         except KeyError:
             raise ClientError(f"unknown group {group}") from None
 
+    async def joined_groups(self) -> list[GroupInfo]:
+        """Return the metadata of every group added with :meth:`add_group`."""
+        return list(self.groups.values())
+
     async def alternate_jid(self, jid: JID) -> JID | None:
         """Return the linked PN/LID of ``jid``, or ``None``."""
         return self.alternates.get(jid.to_non_ad())

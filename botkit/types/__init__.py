@@ -3,6 +3,7 @@
 from botkit.types.events import (
     BotStarted,
     BotStopped,
+    ConfigReloaded,
     Connected,
     DecryptFailure,
     Disconnected,
@@ -82,6 +83,7 @@ __all__ = [
     "STATUS_BROADCAST_JID",
     "BotStarted",
     "BotStopped",
+    "ConfigReloaded",
     "Connected",
     "ContactMessage",
     "DecryptFailure",

@@ -25,6 +25,7 @@ from botkit.types.jid import JID
 __all__ = [
     "BotStarted",
     "BotStopped",
+    "ConfigReloaded",
     "Connected",
     "DecryptFailure",
     "DisconnectReason",
@@ -192,6 +193,13 @@ class BotStopped:
     reason: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ConfigReloaded:
+    """An owner reloaded the config file; plugins' ``ctx.config`` now holds the new sections."""
+
+    timestamp: float
+
+
 # Everything the client's event stream carries; the runtime ignores the pairing events.
 Event = (
     MessageReceived
@@ -204,4 +212,5 @@ Event = (
     | UndecryptableMessage
     | BotStarted
     | BotStopped
+    | ConfigReloaded
 )
