@@ -15,8 +15,8 @@ the dict sets it, the outbound jitter is zero so tests do not wait for it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from botkit.bot.runtime import Runtime
 from botkit.client import ClientTiming, KeepAliveTiming, PairingTiming, ServerConfig
 from botkit.server import Sandbox
 from botkit.store import MemoryStore, StoreOptions
+from botkit.store.base import AccountStore
 from botkit.testing.users import free_number
 from botkit.types.jid import DEFAULT_USER_SERVER, JID
 
@@ -77,14 +78,31 @@ class SandboxBots:
         config: Mapping[str, Any] | None = None,
         *,
         base_dir: Path | str | None = None,
+        account: AccountStore | None = None,
         **options: Any,
     ) -> SandboxBot:
         """Build the bot of ``config``, pair it and run it; return once it is logged in.
 
-        ``options`` go to the :class:`~botkit.client.Client` (``timing`` defaults to
-        :data:`TEST_TIMING`). Raises ConfigError or PluginError for a bad config or plugin, and
-        ClientError when the bot cannot pair or log in.
+        The bot stops when the fixture's stack closes; :meth:`running` stops it earlier.
+        ``account`` is the store to run on (default: a fresh one in memory), e.g. to restart a
+        bot on the state an earlier run left. ``options`` go to the :class:`~botkit.client.Client`
+        (``timing`` defaults to :data:`TEST_TIMING`). Raises ConfigError or PluginError for a bad
+        config or plugin, and ClientError when the bot cannot pair or log in.
         """
+        return await self._stack.enter_async_context(
+            self.running(config, base_dir=base_dir, account=account, **options)
+        )
+
+    @asynccontextmanager
+    async def running(
+        self,
+        config: Mapping[str, Any] | None = None,
+        *,
+        base_dir: Path | str | None = None,
+        account: AccountStore | None = None,
+        **options: Any,
+    ) -> AsyncIterator[SandboxBot]:
+        """Like :meth:`start`, but the bot stops when the ``async with`` block ends."""
         data = _with_test_defaults(config or {})
         phone = data.get("pair_with") or free_number(self.sandbox)
         data["pair_with"] = phone
@@ -93,19 +111,18 @@ class SandboxBots:
         number = loaded.core.pair_with or phone
         if self.sandbox.world.account(number) is None:
             self.sandbox.create_user(number, loaded.core.bot.name)
-        memory = MemoryStore(StoreOptions(renew_interval=None))
-        self._stack.push_async_callback(memory.close)
-        account = await memory.open_account(loaded.core.account)
+        if account is None:
+            memory = MemoryStore(StoreOptions(renew_interval=None))
+            self._stack.push_async_callback(memory.close)
+            account = await memory.open_account(loaded.core.account)
 
         async def scan(code: str) -> object:
             return await self.sandbox.linker.pair_qr(number, code)
 
         options.setdefault("timing", TEST_TIMING)
         server = ServerConfig.from_ready_line(self.sandbox.ready_line())
-        running = await self._stack.enter_async_context(
-            running_bot(loaded, account, server=server, pair=scan, **options)
-        )
-        return SandboxBot(number, running)
+        async with running_bot(loaded, account, server=server, pair=scan, **options) as running:
+            yield SandboxBot(number, running)
 
     __call__ = start
 

@@ -3,63 +3,42 @@ client, APScheduler's real timer and the rate limiter, and keeps coming after a 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import asyncio
 from pathlib import Path
+from typing import Any
 
-from botkit.bot import Config, config_from_dict
-from botkit.bot.launch import RunningBot, running_bot
-from botkit.client import ServerConfig
-from botkit.server import Sandbox
 from botkit.store import MemoryStore, StoreOptions
-from botkit.store.base import AccountStore
-
-from .test_sandbox_run import BOT_PHONE, FAST, USER_PHONE, _texts, _until, sandbox
-
-__all__ = ["sandbox"]  # the fixture, shared with test_sandbox_run
+from botkit.testing import SandboxBots, SandboxUsers
 
 REPO = Path(__file__).resolve().parents[2]
+TIMEOUT = 10.0
 
 
-def tick_config() -> Config:
-    announcement = {
-        "id": "tick",
-        "to": [f"{USER_PHONE}@s.whatsapp.net"],
-        "every": "1s",
-        "text": "tick from {{ schedule.id }}",
+def tick_config(to: str) -> dict[str, Any]:
+    announcement = {"id": "tick", "to": [to], "every": "1s", "text": "tick from {{ schedule.id }}"}
+    return {
+        "account": "scheduler-demo",
+        "plugins": {"enabled": ["scheduler"], "paths": [str(REPO / "plugins")]},
+        "scheduler": {"announcements": [announcement]},
     }
-    return config_from_dict(
-        {
-            "account": "scheduler-demo",
-            "bot": {"rate_limit": {"jitter_ms": [0, 0]}},
-            "plugins": {"enabled": ["scheduler"], "paths": [str(REPO / "plugins")]},
-            "scheduler": {"announcements": [announcement]},
-        },
-        base_dir=REPO,
-    )
 
 
-@asynccontextmanager
-async def bot_on(sandbox: Sandbox, account: AccountStore) -> AsyncIterator[RunningBot]:
-    async def scan(code: str) -> object:
-        return await sandbox.linker.pair_qr(BOT_PHONE, code)
-
-    server = ServerConfig.from_ready_line(sandbox.ready_line())
-    async with running_bot(tick_config(), account, server=server, pair=scan, timing=FAST) as bot:
-        yield bot
-
-
-async def test_an_interval_announcement_arrives_and_survives_a_restart(sandbox: Sandbox) -> None:
+async def test_an_interval_announcement_arrives_and_survives_a_restart(
+    sandbox_bot: SandboxBots, sandbox_users: SandboxUsers
+) -> None:
+    alice = await sandbox_users.create("Alice")
+    config = tick_config(str(alice.jid))
     memory = MemoryStore(StoreOptions(renew_interval=None))
     account = await memory.open_account("scheduler-demo")
     try:
-        async with bot_on(sandbox, account):
-            await _until(lambda: len(_texts(sandbox)) >= 1)
-        received = len(_texts(sandbox))
-        async with bot_on(sandbox, account) as again:
+        async with sandbox_bot.running(config, account=account):
+            assert await alice.expect_reply(timeout=TIMEOUT) == "tick from tick"
+        stopped_at = len(alice.received)
+        async with sandbox_bot.running(config, account=account) as again:
             job = again.runtime.context("scheduler").scheduler.get("tick")
             assert job is not None and job.last_run is not None  # the state was kept
-            await _until(lambda: len(_texts(sandbox)) > received)
+            async with asyncio.timeout(TIMEOUT):  # one more tick, sent by the restarted bot
+                await sandbox_bot.sandbox.wait_inbox(alice.phone, stopped_at + 1)
     finally:
         await memory.close()
-    assert set(_texts(sandbox)) == {"tick from tick"}
+    assert {entry["text"] for entry in alice.received} == {"tick from tick"}
