@@ -155,7 +155,9 @@ class PolicySet:
 
     settings: PolicySettings
     words: re.Pattern[str] | None
-    word_rules: dict[str, tuple[str, Action]]  # group name -> (rule name, actions)
+    word_rules: dict[
+        str, tuple[int, str, Action]
+    ]  # group in ``words`` -> (rule index, name, actions)
     links: LinkPolicy | None
     link_actions: Action
     links_enabled: bool
@@ -167,7 +169,7 @@ class PolicySet:
     def count(self) -> int:
         """Return how many policies are active (each word rule counts once)."""
         return (
-            len(self.word_rules)
+            len({index for index, _, _ in self.word_rules.values()})
             + int(self.links_enabled)
             + int(self.flood is not None)
             + int(self.max_mentions is not None)
@@ -176,20 +178,15 @@ class PolicySet:
 
 def compile_policy(settings: PolicySettings) -> PolicySet:
     """Compile ``settings`` into a :class:`PolicySet`."""
-    rules = [r for r in (settings.banned_words, *settings.rules) if r.enabled and _has_terms(r)]
-    groups = {f"r{index}": rule for index, rule in enumerate(rules)}
-    words = (
-        re.compile("|".join(f"(?P<{name}>{_rule_body(r)})" for name, r in groups.items()))
-        if groups
-        else None
-    )
+    rules = [r for r in (settings.banned_words, *settings.rules) if r.enabled]
+    words, word_rules = _combined(rules)
     link = settings.anti_link
     flood = settings.flood
     mentions = settings.mass_mentions
     return PolicySet(
         settings=settings,
         words=words,
-        word_rules={name: (rule.name, action_of(rule.action)) for name, rule in groups.items()},
+        word_rules=word_rules,
         links=LinkPolicy.build(
             link.allow,
             link.deny,
@@ -209,19 +206,29 @@ def compile_policy(settings: PolicySettings) -> PolicySet:
     )
 
 
-def _has_terms(rule: WordRule) -> bool:
-    return bool(rule.words or rule.patterns)
+def _combined(
+    rules: list[WordRule],
+) -> tuple[re.Pattern[str] | None, dict[str, tuple[int, str, Action]]]:
+    """Return one expression over folded text for all ``rules``, and its groups' rules.
 
-
-def _rule_body(rule: WordRule) -> str:
-    """Return one rule as an expression over folded text: whole words, then raw patterns."""
-    parts = []
-    if rule.words:
-        terms = sorted({_term(word) for word in rule.words}, key=len, reverse=True)
-        parts.append(rf"(?<!\w)(?:{'|'.join(terms)})(?!\w)")
-    # Patterns are folded like the text, except for case: lower-casing would turn \S into \s.
-    parts += [f"(?i:{fold_marks(pattern)})" for pattern in rule.patterns]
-    return "|".join(parts)
+    All word lists share one word-boundary check (``w<i>`` groups), which keeps the expression
+    fast; the patterns follow as ``p<i>`` groups, matched case-insensitively.
+    """
+    groups: dict[str, tuple[int, str, Action]] = {}
+    words, patterns = [], []
+    for index, rule in enumerate(rules):
+        if rule.words:
+            terms = sorted({_term(word) for word in rule.words}, key=len, reverse=True)
+            words.append(f"(?P<w{index}>{'|'.join(terms)})")
+            groups[f"w{index}"] = (index, rule.name, action_of(rule.action))
+        if rule.patterns:
+            # Folded like the text, except for case: lower-casing would turn \S into \s.
+            body = "|".join(f"(?:{fold_marks(pattern)})" for pattern in rule.patterns)
+            patterns.append(f"(?P<p{index}>(?i:{body}))")
+            groups[f"p{index}"] = (index, rule.name, action_of(rule.action))
+    parts = [rf"(?<!\w)(?:{'|'.join(words)})(?!\w)"] if words else []
+    parts += patterns
+    return (re.compile("|".join(parts)) if parts else None), groups
 
 
 def _term(word: str) -> str:
@@ -244,9 +251,12 @@ def evaluate(policy: PolicySet, message: MessageFacts, member: MemberState, now:
         if policy.words is not None:
             folded = fold(text)
             if policy.words.search(folded) is not None:
-                hits = {match.lastgroup for match in policy.words.finditer(folded)}
-                for name in sorted(h for h in hits if h is not None):
-                    rule, actions = policy.word_rules[name]
+                hits = {
+                    policy.word_rules[m.lastgroup]
+                    for m in policy.words.finditer(folded)
+                    if m.lastgroup
+                }
+                for _, rule, actions in sorted(hits):  # in config order
                     found.append(Violation(ViolationKind.WORDS, rule, actions))
         if policy.links_enabled and policy.links is not None and _may_link(text):
             for finding in policy.links.judge(text, message.own_invites):

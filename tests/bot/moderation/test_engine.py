@@ -57,6 +57,7 @@ def test_a_clean_message_gets_the_clean_verdict() -> None:
         ("nice NFT42 here", ["crypto"]),  # a pattern, case-insensitively
         ("stop!!!", ["shouting"]),
         ("spam bitcoin!!!!", ["banned words", "crypto", "shouting"]),
+        ("!!! nft1 and bitcoin", ["crypto", "shouting"]),  # config order, each rule once
     ],
 )
 def test_banned_words_and_patterns(text: str, rules: list[str]) -> None:
@@ -160,6 +161,6 @@ def test_messages_spread_over_time_are_no_flood() -> None:
 
 
 def test_ten_policies_count_as_ten() -> None:
-    rules = [{"name": f"r{i}", "words": [f"w{i}"]} for i in range(6)]
+    rules = [{"name": f"r{i}", "words": [f"w{i}"], "patterns": [f"p{i}"]} for i in range(6)]
     policy = compiled(banned_words={"words": ["x"]}, rules=rules)
     assert policy.count == 10  # anti-link, banned words, six rules, flood, mass mentions
