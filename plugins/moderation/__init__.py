@@ -16,7 +16,6 @@ from pydantic import BaseModel
 from botkit import Context, Stop, hookimpl
 from botkit.bot import Propagation
 from botkit.types.events import (
-    BotStarted,
     GroupInfoChanged,
     GroupParticipantsChanged,
     MessageReceived,
@@ -49,7 +48,7 @@ def botkit_config_model() -> type[BaseModel]:
 
 
 @hookimpl
-def botkit_startup(event: BotStarted, ctx: Context) -> None:
+def botkit_startup(ctx: Context) -> None:
     """Compile the policies before the first message."""
     state_for(ctx)
 
@@ -64,7 +63,7 @@ async def botkit_message(event: MessageReceived, ctx: Context) -> Propagation | 
     if policy is None:
         return None
     now = event.timestamp or ctx.services.wall_clock()
-    member_state = state.member(event.chat, event.sender.to_non_ad())
+    member_state = state.member(event.chat, event.sender.to_non_ad(), now)
     facts = MessageFacts(event.text or "", len(set(event.mentions)), await _own_invites(ctx, event))
     verdict = evaluate(policy, facts, member_state, now)
     member_state.record(now, policy, verdict)

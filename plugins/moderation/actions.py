@@ -80,11 +80,7 @@ class Moderator:
             return
         done = []
         if Action.DELETE in verdict.actions:
-            if await self.can_act():
-                await self.ctx.reply().revoke(event).send()
-                done.append("deleted")
-            else:
-                done.append("not deleted (bot is not admin)")
+            done.append(await self.delete(event))
         kick = Action.KICK in verdict.actions
         if Action.WARN in verdict.actions:
             count = await self.warn(member, reasons, announce=not kick)
@@ -93,6 +89,17 @@ class Moderator:
         if kick:
             done.append(await self.kick(member, reasons))
         await self.audit(member, ", ".join(done) or "logged", reasons)
+
+    async def delete(self, event: MessageReceived) -> str:
+        """Revoke ``event`` for everyone; return what happened."""
+        if not await self.can_act():
+            return "not deleted (bot is not admin)"
+        try:
+            await self.ctx.reply().revoke(event).send()
+        except ClientError as error:
+            log.warning("could not revoke %s in %s: %s", event.id, self.group, error)
+            return "not deleted (the server refused)"
+        return "deleted"
 
     async def warn(self, member: Member, reason: str, *, announce: bool = True) -> int:
         """Record a warning for ``member``; return their active warnings now.
@@ -155,12 +162,13 @@ class Moderator:
         if not standing:
             info = await tools.info()
             admins = [p.jid for p in info.participants if p.is_admin]
-            await (
-                self.ctx.send(self.group)
-                .template("not_admin.j2", admins=admins, group=info.subject)
-                .mention(*admins)
-                .send()
+            notice = self.ctx.send(self.group).template(
+                "not_admin.j2", admins=admins, group=info.subject
             )
+            try:
+                await notice.mention(*admins).send()
+            except ClientError as error:  # e.g. only admins may send: nobody to tell but the log
+                log.warning("could not tell the admins of %s: %s", self.group, error)
             await self.records.set_noticed(self.group, self.now)
         self.state.notices[self.group] = True
         return False

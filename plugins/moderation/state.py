@@ -24,6 +24,8 @@ __all__ = ["ModerationState", "state_for"]
 
 log = logging.getLogger(__name__)
 
+_MAX_MEMBERS = 10_000  # member states kept before idle ones are dropped
+
 _STATES: weakref.WeakKeyDictionary[PluginStore, ModerationState] = weakref.WeakKeyDictionary()
 
 
@@ -88,11 +90,15 @@ class ModerationState:
         """Drop the cached policy of ``group`` (its name changed, so an override may apply)."""
         self._groups.pop(group, None)
 
-    def member(self, group: JID, user: JID) -> MemberState:
-        """Return the state of ``user`` in ``group``."""
+    def member(self, group: JID, user: JID, now: float) -> MemberState:
+        """Return the state of ``user`` in ``group`` (forgetting members idle for an hour)."""
         key = (group, user)
         state = self._members.get(key)
         if state is None:
+            if len(self._members) >= _MAX_MEMBERS:
+                self._members = {
+                    k: m for k, m in self._members.items() if m.recent and m.recent[-1] > now - 3600
+                }
             state = self._members[key] = MemberState()
         return state
 

@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import dataclasses
 
+import botkit_plugin_moderation.state as state_module
+import pytest
+from botkit_plugin_moderation.engine import CLEAN, compile_policy
+from botkit_plugin_moderation.settings import ModerationSettings
+from botkit_plugin_moderation.state import ModerationState
+
+from botkit.bot import PluginStore
 from botkit.bot.dispatch import Outcome, ordered_impls
+from botkit.errors import ClientError
 from botkit.testing import FakeClient, FakeClock, MemoryKeyValueStore
 from botkit.types import GroupParticipantsChanged, ParticipantAction
 from botkit.types.group import ParticipantRole
-from botkit.types.message import RevokeMessage, TextMessage
+from botkit.types.jid import JID
+from botkit.types.message import OutgoingMessage, RevokeMessage, TextMessage
 
 from .conftest import ADMIN, BOT, DAY, GROUP, MEMBER, OTHER, OWNER, MakeBot, pn
 
@@ -218,3 +227,33 @@ async def test_new_members_are_welcomed_with_the_rules(
     ]
     await bot.handle(client.message("!rules", sender="15557770001", chat=GROUP))
     assert client.texts(GROUP)[-1] == "1. Be kind."
+
+
+async def test_a_refused_revoke_is_logged_and_the_ladder_goes_on(
+    make_bot: MakeBot, client: FakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send = client.send_message
+
+    async def refuse_revokes(to: JID, message: OutgoingMessage) -> str:
+        if isinstance(message, RevokeMessage):
+            raise ClientError("refused")
+        return await send(to, message)
+
+    monkeypatch.setattr(client, "send_message", refuse_revokes)
+    bot = make_bot()
+    result = await bot.handle(client.message(LINK, sender=MEMBER, chat=GROUP))
+    assert result is not None and result.stopped_by == "moderation"
+    await bot.handle(client.message("!modlog", sender=ADMIN, chat=GROUP))
+    assert "not deleted (the server refused), warned (1/3)" in client.texts(GROUP)[-1]
+
+
+def test_idle_member_states_are_forgotten(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(state_module, "_MAX_MEMBERS", 2)
+    policy = compile_policy(ModerationSettings())
+    state = ModerationState(ModerationSettings(), PluginStore(MemoryKeyValueStore(), "moderation"))
+    for number, at in ((MEMBER, 0.0), (OTHER, 5000.0)):
+        state.member(GROUP, pn(number), at).record(at, policy, CLEAN)
+    kept = state.member(GROUP, pn(OTHER), 5000.0)
+    state.member(GROUP, pn(ADMIN), 5000.0)  # a third member: the idle one is dropped
+    assert state.member(GROUP, pn(OTHER), 5000.0) is kept
+    assert not state.member(GROUP, pn(MEMBER), 5000.0).recent
