@@ -9,12 +9,11 @@ are welcomed with the rules, and banned ones are removed again when they rejoin.
 
 from __future__ import annotations
 
-import logging
-
 from pydantic import BaseModel
 
 from botkit import Context, Stop, hookimpl
 from botkit.bot import Propagation
+from botkit.errors import ClientError
 from botkit.types.events import (
     GroupInfoChanged,
     GroupParticipantsChanged,
@@ -37,8 +36,6 @@ __all__ = [
     "botkit_startup",
     *commands.__all__,
 ]
-
-log = logging.getLogger(__name__)
 
 
 @hookimpl
@@ -95,7 +92,8 @@ async def botkit_group_participants(event: GroupParticipantsChanged, ctx: Contex
         if own in member.identities:
             continue
         if banned.intersection(member.identities):
-            await mod.audit(member, "banned, " + await mod.kick(member, "banned"), "rejoined")
+            done = await mod.kick(member, "banned", jid=user)
+            await mod.audit(member, f"banned, {done}", "rejoined")
         else:
             newcomers.append(user)
     welcome = policy.settings.welcome
@@ -120,6 +118,9 @@ async def _own_invites(ctx: Context, event: MessageReceived) -> frozenset[str]:
     """Return the group's own invite code if its metadata carries one (read defensively)."""
     if event.text is None or "chat.whatsapp.com" not in event.text.lower():
         return frozenset()
-    info = await ctx.groups(event.chat).info()
+    try:
+        info = await ctx.groups(event.chat).info()
+    except ClientError:
+        return frozenset()
     code = getattr(info, "invite_code", None)
     return frozenset({code}) if isinstance(code, str) and code else frozenset()

@@ -126,24 +126,29 @@ class Moderator:
             )
         return len(active)
 
-    async def kick(self, member: Member, reason: str) -> str:
-        """Remove ``member`` from the group (and forget their warnings); return what happened."""
+    async def kick(self, member: Member, reason: str, *, jid: JID | None = None) -> str:
+        """Remove ``member`` from the group (and forget their warnings); return what happened.
+
+        ``jid`` is how the group addresses them when the caller knows (a join event); else it is
+        looked up in the group's metadata.
+        """
         if not await self.can_act():
             return "not removed (bot is not admin)"
-        info = await self.ctx.groups(self.group).info()
-        participant = info.participant(*member.identities)
-        if participant is None:
-            return "not removed (not a member)"
+        if jid is None:
+            participant = (await self.ctx.groups(self.group).info()).participant(*member.identities)
+            if participant is None:
+                return "not removed (not a member)"
+            jid = participant.jid
         try:
-            await self.ctx.groups(self.group).kick(participant.jid)
+            await self.ctx.groups(self.group).kick(jid)
         except ClientError as error:
             log.warning("could not remove %s from %s: %s", member.key, self.group, error)
             return "not removed (the server refused)"
         await self.records.clear_warnings(self.group, member.key)
         await (
             self.ctx.send(self.group)
-            .template("kicked.j2", user=participant.jid, reasons=reason)
-            .mention(participant.jid)
+            .template("kicked.j2", user=jid, reasons=reason)
+            .mention(jid)
             .send()
         )
         return "removed"

@@ -138,3 +138,14 @@ async def test_modlog_shows_the_latest_decisions(make_bot: MakeBot, client: Fake
     )
     assert log.splitlines()[2].endswith(f"@{OTHER}: removed — spam (by @{ADMIN})")
     assert len((await run(bot, client, "!modlog 1")).splitlines()) == 2
+
+
+async def test_a_rejoining_banned_member_is_removed_even_before_the_metadata_knows(
+    make_bot: MakeBot, client: FakeClient, clock: FakeClock
+) -> None:
+    bot = make_bot()
+    await run(bot, client, f"!ban @{OTHER}")
+    rejoined = GroupParticipantsChanged(GROUP, ParticipantAction.ADDED, (pn(OTHER),), clock.now)
+    await bot.handle(rejoined)  # the cached metadata has not seen the join yet
+    assert client.participant_changes[-1] == (GROUP, (pn(OTHER),), ParticipantAction.REMOVED)
+    assert len(client.participant_changes) == 2
