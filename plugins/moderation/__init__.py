@@ -52,7 +52,7 @@ def botkit_startup(ctx: Context) -> None:
 
 @hookimpl(tryfirst=True)
 async def botkit_message(event: MessageReceived, ctx: Context) -> Propagation | None:
-    """Judge a group message; carry out the verdict and return Stop if it broke a rule."""
+    """Judge a group message; carry out the verdict and return Stop if anything was done."""
     if not event.is_group or event.from_me:
         return None
     state = state_for(ctx)
@@ -71,7 +71,8 @@ async def botkit_message(event: MessageReceived, ctx: Context) -> Propagation | 
     if await mod.is_exempt(member):
         return None
     await mod.apply(event, member, verdict)
-    return None if policy.settings.dry_run else Stop
+    acted = verdict.actions and not policy.settings.dry_run
+    return Stop if acted else None  # a log-only rule or a dry run lets the message through
 
 
 @hookimpl

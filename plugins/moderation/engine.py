@@ -125,24 +125,27 @@ class MemberState:
     """One member's recent message times in one group (the newest ``max_messages``)."""
 
     recent: deque[float] = field(default_factory=deque)
-    flood_warned_at: float = -math.inf
+    flood_reported_at: float = -math.inf
 
     def record(self, now: float, policy: PolicySet, verdict: Verdict) -> None:
-        """Remember a message at ``now`` and whether it was warned about as a flood."""
+        """Remember a message at ``now`` and whether a flood was reported (warned or logged)."""
         if policy.flood is not None:
             self.recent.append(now)
             while len(self.recent) > policy.flood.max_messages:
                 self.recent.popleft()
-            if any(
-                v.kind is ViolationKind.FLOOD and v.actions & Action.WARN
-                for v in verdict.violations
-            ):
-                self.flood_warned_at = now
+            if any(_reports_flood(v) for v in verdict.violations):
+                self.flood_reported_at = now
+
+
+def _reports_flood(violation: Violation) -> bool:
+    return violation.kind is ViolationKind.FLOOD and (
+        Action.WARN in violation.actions or not violation.actions
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class FloodPolicy:
-    """More than ``max_messages`` within ``per_seconds``; warns at most once per window."""
+    """More than ``max_messages`` within ``per_seconds``; reported at most once per window."""
 
     max_messages: int
     per_seconds: float
@@ -275,10 +278,12 @@ def evaluate(policy: PolicySet, message: MessageFacts, member: MemberState, now:
             len(recent) >= flood.max_messages
             and recent[-flood.max_messages] > now - flood.per_seconds
         ):
-            warned = now - member.flood_warned_at < flood.per_seconds
-            actions = flood.actions & ~Action.WARN if warned else flood.actions
-            detail = f"{flood.max_messages + 1} in {flood.per_seconds:g}s"
-            found.append(Violation(ViolationKind.FLOOD, detail, actions))
+            # A flood is reported (warned about, or logged) once per window; deleting goes on.
+            reported = now - member.flood_reported_at < flood.per_seconds
+            actions = flood.actions & ~Action.WARN if reported else flood.actions
+            if actions or not reported:
+                detail = f"{flood.max_messages + 1} in {flood.per_seconds:g}s"
+                found.append(Violation(ViolationKind.FLOOD, detail, actions))
     if not found:
         return CLEAN
     actions = Action(0)

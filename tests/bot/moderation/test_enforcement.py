@@ -257,3 +257,13 @@ def test_idle_member_states_are_forgotten(monkeypatch: pytest.MonkeyPatch) -> No
     state.member(GROUP, pn(ADMIN), 5000.0)  # a third member: the idle one is dropped
     assert state.member(GROUP, pn(OTHER), 5000.0) is kept
     assert not state.member(GROUP, pn(MEMBER), 5000.0).recent
+
+
+async def test_a_log_only_rule_is_audited_and_lets_the_message_through(
+    make_bot: MakeBot, client: FakeClient
+) -> None:
+    bot = make_bot(rules=[{"name": "watchlist", "words": ["meh"], "action": "log"}])
+    result = await bot.handle(client.message("meh", sender=MEMBER, chat=GROUP))
+    assert result is not None and result.outcome is Outcome.COMPLETED and client.sent == []
+    await bot.handle(client.message("!modlog", sender=ADMIN, chat=GROUP))
+    assert client.texts(GROUP)[-1].endswith(f"@{MEMBER}: logged — watchlist")

@@ -155,6 +155,13 @@ def test_flood_more_than_n_messages_in_t_seconds() -> None:
     ]
 
 
+@pytest.mark.parametrize(("action", "first"), [("warn", Action.WARN), ("log", Action(0))])
+def test_a_flood_without_deleting_is_reported_once_per_window(action: str, first: Action) -> None:
+    policy = compiled(flood={"max_messages": 2, "per_seconds": 10, "action": action})
+    times = [NOW, NOW + 1, NOW + 2, NOW + 3, NOW + 4]
+    assert flood(policy, MemberState(), times) == [None, None, first, None, None]
+
+
 def test_messages_spread_over_time_are_no_flood() -> None:
     policy = compiled(flood={"max_messages": 3, "per_seconds": 10})
     assert flood(policy, MemberState(), [NOW + 4 * i for i in range(20)]) == [None] * 20

@@ -6,6 +6,7 @@ import pytest
 import yaml
 from botkit_plugin_moderation.settings import ModerationSettings
 
+from botkit.bot.templates import PluginTemplates, TemplateEngine
 from botkit.errors import ConfigError
 from botkit.types.jid import JID
 
@@ -65,3 +66,29 @@ def test_errors_name_the_field(
     with pytest.raises(ConfigError) as error:
         make_bot(**section)
     assert where in str(error.value) and says in str(error.value)
+
+
+def test_the_example_bots_templates_override_the_defaults() -> None:
+    engine = TemplateEngine(
+        REPO / "templates", {"moderation": REPO / "plugins/moderation/templates"}
+    )
+    templates = PluginTemplates(engine, "moderation")
+    user = JID("15551230001", "s.whatsapp.net")
+    welcome = templates.render(
+        example().welcome.template, members=[user], group="Demo group", rules="1. Be kind."
+    )
+    assert welcome.startswith("Hello @15551230001 👋 and welcome to Demo group!")
+    assert "1. Be kind." in welcome
+    warning = templates.render(
+        example().warnings.template, user=user, count=1, kick_at=3, reasons="spam"
+    )
+    assert warning == (
+        "⚠️ @15551230001: spam. Warning 1/3 — at 3 you are removed. Warnings expire after a while."
+    )
+    default = TemplateEngine(None, {"moderation": REPO / "plugins/moderation/templates"})
+    assert (
+        PluginTemplates(default, "moderation").render(
+            "moderation/welcome.j2", members=[user], group="G", rules=""
+        )
+        == "Welcome to G, @15551230001!"
+    )
