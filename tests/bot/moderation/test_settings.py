@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 from botkit_plugin_moderation.settings import ModerationSettings
 
+from botkit.bot import load_config
 from botkit.bot.templates import PluginTemplates, TemplateEngine
 from botkit.errors import ConfigError
 from botkit.types.jid import JID
@@ -14,8 +14,11 @@ from .conftest import REPO, MakeBot
 
 
 def example() -> ModerationSettings:
-    section = yaml.safe_load((REPO / "bot.example.yaml").read_text())["moderation"]
-    return ModerationSettings.model_validate(section)
+    """Return the example file's section, validated as the runtime validates it."""
+    config = load_config(REPO / "bot.example.yaml", env={})
+    settings = config.plugin_config("moderation", ModerationSettings)
+    assert settings is not None
+    return settings
 
 
 def test_the_example_section_is_valid() -> None:
