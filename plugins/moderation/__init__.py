@@ -13,7 +13,6 @@ from pydantic import BaseModel
 
 from botkit import Context, Stop, hookimpl
 from botkit.bot import Propagation
-from botkit.errors import ClientError
 from botkit.types.events import (
     GroupInfoChanged,
     GroupParticipantsChanged,
@@ -26,7 +25,7 @@ from .actions import Member, Moderator
 from .commands import *  # noqa: F403 (the commands are found as this module's attributes)
 from .engine import MessageFacts, evaluate
 from .settings import ModerationSettings
-from .state import state_for
+from .state import group_info, state_for
 
 __all__ = [
     "botkit_config_model",
@@ -99,10 +98,11 @@ async def botkit_group_participants(event: GroupParticipantsChanged, ctx: Contex
             newcomers.append(user)
     welcome = policy.settings.welcome
     if newcomers and welcome.enabled:
-        info = await ctx.groups(event.group).info()
+        info = await group_info(ctx, event.group)
+        subject = info.subject if info is not None else "the group"
         await (
             ctx.send(event.group)
-            .template(welcome.template, members=newcomers, group=info.subject, rules=welcome.rules)
+            .template(welcome.template, members=newcomers, group=subject, rules=welcome.rules)
             .mention(*newcomers)
             .send()
         )
@@ -119,9 +119,6 @@ async def _own_invites(ctx: Context, event: MessageReceived) -> frozenset[str]:
     """Return the group's own invite code if its metadata carries one (read defensively)."""
     if event.text is None or "chat.whatsapp.com" not in event.text.lower():
         return frozenset()
-    try:
-        info = await ctx.groups(event.chat).info()
-    except ClientError:
-        return frozenset()
+    info = await group_info(ctx, event.chat)
     code = getattr(info, "invite_code", None)
     return frozenset({code}) if isinstance(code, str) and code else frozenset()

@@ -18,7 +18,7 @@ from botkit.types.jid import JID
 
 from .engine import Action, PolicySet, Verdict
 from .records import AuditEntry, WarningRecord
-from .state import ModerationState
+from .state import ModerationState, group_info
 
 __all__ = ["Member", "Moderator"]
 
@@ -135,7 +135,8 @@ class Moderator:
         if not await self.can_act():
             return "not removed (bot is not admin)"
         if jid is None:
-            participant = (await self.ctx.groups(self.group).info()).participant(*member.identities)
+            info = await group_info(self.ctx, self.group)
+            participant = info.participant(*member.identities) if info is not None else None
             if participant is None:
                 return "not removed (not a member)"
             jid = participant.jid
@@ -165,10 +166,11 @@ class Moderator:
             self.state.notices[self.group] = False
             return True
         if not standing:
-            info = await tools.info()
-            admins = [p.jid for p in info.participants if p.is_admin]
+            info = await group_info(self.ctx, self.group)
+            admins = [p.jid for p in info.participants if p.is_admin] if info is not None else []
+            subject = info.subject if info is not None else "this group"
             notice = self.ctx.send(self.group).template(
-                "not_admin.j2", admins=admins, group=info.subject
+                "not_admin.j2", admins=admins, group=subject
             )
             try:
                 await notice.mention(*admins).send()

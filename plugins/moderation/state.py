@@ -14,13 +14,14 @@ import weakref
 from botkit import Context
 from botkit.bot import PluginStore
 from botkit.errors import ClientError
+from botkit.types.group import GroupInfo
 from botkit.types.jid import JID
 
 from .engine import MemberState, PolicySet, compile_policy
 from .records import Records
 from .settings import ModerationSettings
 
-__all__ = ["ModerationState", "state_for"]
+__all__ = ["ModerationState", "group_info", "state_for"]
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,9 @@ class ModerationState:
         policy = self._by_jid.get(str(group))
         named, known = False, True
         if policy is None and (self._by_name or self._names):
-            subject = await _subject(ctx, group)
-            known = subject is not None  # unknown: decide again next time
+            info = await group_info(ctx, group)
+            known = info is not None  # unknown: decide again next time
+            subject = info.subject.casefold() if info is not None else None
             policy = self._by_name.get(subject or "")
             named = subject in self._names
         if policy is None and (self._all or named or str(group) in self._jids):
@@ -103,9 +105,10 @@ class ModerationState:
         return state
 
 
-async def _subject(ctx: Context, group: JID) -> str | None:
+async def group_info(ctx: Context, group: JID) -> GroupInfo | None:
+    """Return the metadata of ``group``, or ``None`` (logged) when it cannot be fetched."""
     try:
-        return (await ctx.groups(group).info()).subject.casefold()
+        return await ctx.groups(group).info()
     except ClientError as error:
         log.warning("could not fetch the metadata of %s: %s", group, error)
         return None

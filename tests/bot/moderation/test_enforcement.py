@@ -267,3 +267,21 @@ async def test_a_log_only_rule_is_audited_and_lets_the_message_through(
     assert result is not None and result.outcome is Outcome.COMPLETED and client.sent == []
     await bot.handle(client.message("!modlog", sender=ADMIN, chat=GROUP))
     assert client.texts(GROUP)[-1].endswith(f"@{MEMBER}: logged — watchlist")
+
+
+async def test_without_group_metadata_it_still_tells_and_warns(
+    make_bot: MakeBot, client: FakeClient, clock: FakeClock
+) -> None:
+    unknown = "120363000000000099@g.us"  # the client cannot fetch its metadata
+    bot = make_bot(overrides={"Some name": {}})  # a name override makes it look the subject up
+    result = await bot.handle(client.message(LINK, sender=MEMBER, chat=unknown))
+    assert result is not None and result.failed == () and result.stopped_by == "moderation"
+    notice, warning = client.texts(unknown)
+    assert notice.startswith("I cannot moderate this group: I need to be a group admin")
+    assert warning.startswith(f"@{MEMBER}, this is warning 1 of 3")
+    joined = GroupParticipantsChanged(
+        JID.parse(unknown), ParticipantAction.ADDED, (pn(OTHER),), clock.now
+    )
+    outcome = await bot.handle(joined)
+    assert outcome is not None and outcome.failed == ()
+    assert client.texts(unknown)[-1] == f"Welcome to the group, @{OTHER}!"
