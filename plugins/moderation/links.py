@@ -62,7 +62,8 @@ class LinkFinding:
 def find_links(text: str, tlds: frozenset[str] = KNOWN_TLDS) -> Iterator[tuple[str, str]]:
     """Yield (ASCII domain, path) for each link in ``text``; ``tlds`` make bare domains links.
 
-    A host that is not a valid domain is yielded as ``"?"`` (an obfuscated host is suspicious).
+    After a scheme, a host that is not a valid domain is yielded as ``"?"`` (an obfuscated host
+    is suspicious: it is blocked unless ``other_links`` allows links).
     """
     for match in _LINK.finditer(text):
         domain = ascii_domain(match.group("host"))

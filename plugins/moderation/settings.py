@@ -151,7 +151,12 @@ class WelcomeSettings(_Model):
 
 
 class PolicySettings(_Model):
-    """Everything a group's moderation is made of (the defaults, or one group's merged view)."""
+    """Everything a group's moderation is made of (the defaults, or one group's merged view).
+
+    ``dry_run`` covers what the policies decide (logged and audited, nothing done); the admin
+    commands always act. ``exempt_admins: false`` moderates group admins too (never the bot's
+    owners and admins). ``exempt`` lists people who are never moderated.
+    """
 
     enabled: bool = True
     dry_run: bool = False

@@ -32,6 +32,7 @@ def policy(
         ("main.py, v1.2, e.g. and 3.14", []),  # file names and numbers are not links
         ("mail bob@evil.com", []),  # an e-mail address is not a link
         ("no links here", []),
+        ("https://" + "a" * 64 + ".com/x", ["?"]),  # not a valid host, but surely a link
     ],
 )
 def test_find_links(text: str, domains: list[str]) -> None:
