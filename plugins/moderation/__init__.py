@@ -45,7 +45,7 @@ def botkit_config_model() -> type[BaseModel]:
 
 @hookimpl
 def botkit_startup(ctx: Context) -> None:
-    """Compile the policies before the first message."""
+    """Set up the plugin's state (the policies were compiled when the config loaded)."""
     state_for(ctx)
 
 

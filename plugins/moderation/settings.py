@@ -13,19 +13,22 @@
 
 An override is merged into the defaults key by key (mappings merge, lists and values replace), then
 validated as a whole, so an error names the override's line. Every regular expression and domain
-is checked here, at config load; :mod:`.engine` compiles the result once.
+is checked, and every policy set compiled (:func:`.engine.compile_policy`), here at config load.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from botkit.bot.config import UserId
 
 from .text import ascii_domain
+
+if TYPE_CHECKING:
+    from .engine import PolicySet
 
 __all__ = [
     "ActionName",
@@ -43,7 +46,7 @@ ActionName = Literal["log", "delete", "warn", "delete_and_warn", "kick", "delete
 """What a broken rule leads to; ``log`` only writes the audit log."""
 
 # A user pattern is spliced into one combined expression: these would change its meaning there.
-_UNSPLICEABLE = re.compile(r"\(\?P[<=]|\(\?<\w|\\[1-9]|\\g<|^\(\?[aiLmsux]+\)")
+_UNSPLICEABLE = re.compile(r"\(\?P[<=]|\(\?<\w|\(\?\(|\\[1-9]|\\g<|^\(\?[aiLmsux]+\)")
 
 
 class _Model(BaseModel):
@@ -109,8 +112,8 @@ class WordRule(_Model):
                 raise ValueError(f"invalid regular expression {value!r}: {error}") from None
             if _UNSPLICEABLE.search(value):
                 raise ValueError(
-                    f"{value!r}: patterns may not use named groups, backreferences or global "
-                    "flags (matching is already case-insensitive)"
+                    f"{value!r}: patterns may not use named groups, backreferences, conditionals "
+                    "or global flags (matching is already case-insensitive)"
                 )
             if compiled.match(""):
                 raise ValueError(f"{value!r} matches empty text, so it would match everything")
@@ -181,6 +184,11 @@ class ModerationSettings(PolicySettings):
     groups: list[str] = Field(default_factory=lambda: ["*"])
     audit_size: int = Field(default=200, ge=1, le=5000)
     overrides: dict[str, PolicySettings] = Field(default_factory=dict)
+    _compiled: dict[str | None, PolicySet] = PrivateAttr(default_factory=dict)
+
+    def compiled(self, override: str | None = None) -> PolicySet:
+        """Return the compiled defaults, or the compiled override named ``override``."""
+        return self._compiled[override]
 
     @model_validator(mode="before")
     @classmethod
@@ -193,6 +201,18 @@ class ModerationSettings(PolicySettings):
             for key, override in data["overrides"].items()
         }
         return {**data, "overrides": merged}
+
+    @model_validator(mode="after")
+    def _compile(self) -> ModerationSettings:
+        from .engine import compile_policy  # the engine is built on these models
+
+        try:
+            self._compiled = {None: compile_policy(self)} | {
+                key: compile_policy(value) for key, value in self.overrides.items()
+            }
+        except re.error as error:  # only a combination of valid patterns can get here
+            raise ValueError(f"the rules do not combine into one expression: {error}") from None
+        return self
 
 
 def _merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from botkit.errors import ClientError
 from botkit.types.group import GroupInfo
 from botkit.types.jid import JID
 
-from .engine import MemberState, PolicySet, compile_policy
+from .engine import MemberState, PolicySet
 from .records import Records
 from .settings import ModerationSettings
 
@@ -45,8 +45,8 @@ class ModerationState:
     def __init__(self, settings: ModerationSettings, store: PluginStore) -> None:
         self.settings = settings
         self.records = Records(store, settings.audit_size)
-        self.default = compile_policy(settings)
-        overrides = {key: compile_policy(value) for key, value in settings.overrides.items()}
+        self.default = settings.compiled()
+        overrides = {key: settings.compiled(key) for key in settings.overrides}
         self._by_jid = {key: p for key, p in overrides.items() if key.endswith("@g.us")}
         self._by_name = {
             key.casefold(): p for key, p in overrides.items() if key not in self._by_jid

@@ -52,6 +52,8 @@ def test_domains_are_normalised_and_users_parsed() -> None:
         ),
         ({"rules": [{"patterns": ["(?P<x>a)"]}]}, "moderation.rules[0].patterns", "named groups"),
         ({"rules": [{"patterns": ["a*"]}]}, "moderation.rules[0].patterns", "matches empty text"),
+        ({"rules": [{"patterns": [r"(a)\1"]}]}, "moderation.rules[0].patterns", "backreferences"),
+        ({"rules": [{"patterns": ["(a)?(?(1)b|c)"]}]}, "moderation.rules[0]", "conditionals"),
         (
             {"anti_link": {"deny": ["not a domain"]}},
             "moderation.anti_link.deny",
