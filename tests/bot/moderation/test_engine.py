@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from botkit_plugin_moderation.engine import (
 )
 from botkit_plugin_moderation.settings import PolicySettings
 from hypothesis import given
+from hypothesis import strategies as st
 
 from .test_text import disguised
 
@@ -39,6 +41,24 @@ WORDS = compiled(
         {"name": "shouting", "patterns": ["!!!+"], "action": "warn"},
     ],
 )
+
+
+ANY = compiled(anti_link={"allow": ["example.org"]}, banned_words={"words": ["spam"]})
+
+
+@given(st.text(), st.integers(0, 20), st.lists(st.floats(NOW - 20, NOW), max_size=6))
+def test_any_message_gets_one_verdict_and_the_member_is_untouched(
+    text: str, mentions: int, recent: list[float]
+) -> None:
+    member = MemberState(deque(sorted(recent)))
+    before = (list(member.recent), member.flood_reported_at)
+    first = evaluate(ANY, MessageFacts(text, mentions), member, NOW)
+    assert evaluate(ANY, MessageFacts(text, mentions), member, NOW) == first
+    assert (list(member.recent), member.flood_reported_at) == before
+    union = Action(0)
+    for violation in first.violations:
+        union |= violation.actions
+    assert first.actions == union
 
 
 def test_a_clean_message_gets_the_clean_verdict() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from botkit_plugin_moderation.links import LinkFinding, LinkKind, LinkPolicy, find_links
+from hypothesis import given
+from hypothesis import strategies as st
 
 OWN_CODE = "OwnGroupCode1234"
 
@@ -89,3 +91,26 @@ def test_invites_to_other_groups(text: str, own: frozenset[str], blocked: bool) 
 
 def test_invites_may_be_allowed() -> None:
     assert policy(block_invites=False).judge("https://chat.whatsapp.com/AbCdEfGhIjKlMnOp") == []
+
+
+LABEL = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789"), min_size=1, max_size=12)
+
+
+@st.composite
+def disguised_domain(draw: st.DrawFn) -> tuple[str, str]:
+    """Return (an ASCII domain, the same domain in mixed case and full width, any dots)."""
+    domain = ".".join([*draw(st.lists(LABEL, min_size=1, max_size=3)), "com"])
+    out = []
+    for ch in domain:
+        if ch == ".":
+            out.append(draw(st.sampled_from([".", "。", "．", "｡"])))
+            continue
+        ch = ch.upper() if draw(st.booleans()) else ch
+        out.append(chr(ord(ch) + 0xFEE0) if draw(st.booleans()) else ch)
+    return domain, "".join(out)
+
+
+@given(disguised_domain(), st.sampled_from(["", "https://", "HTTP://"]))
+def test_a_disguised_domain_is_found_as_itself(pair: tuple[str, str], scheme: str) -> None:
+    domain, variant = pair
+    assert [d for d, _ in find_links(f"look {scheme}{variant}/x now")] == [domain]
