@@ -2,9 +2,10 @@
 should happen to the message and why.
 
 Everything is compiled once when the config loads (:func:`compile_policy`): every word rule and
-pattern of a policy set becomes one combined regular expression (a named group per rule), domains
-become a dict. :func:`evaluate` then costs one pass of that expression over the folded text, one
-link scan when the text could hold a link, a length check and a deque look-up.
+pattern of a policy set becomes one combined regular expression (its named groups map a match back
+to its rule; all word lists share one word-boundary check), domains become a dict.
+:func:`evaluate` then costs one pass of that expression over the folded text, one link scan when
+the text could hold a link, a length check and a deque look-up.
 """
 
 from __future__ import annotations
@@ -161,7 +162,7 @@ class PolicySet:
     word_rules: dict[
         str, tuple[int, str, Action]
     ]  # group in ``words`` -> (rule index, name, actions)
-    links: LinkPolicy | None
+    links: LinkPolicy
     link_actions: Action
     links_enabled: bool
     flood: FloodPolicy | None
@@ -226,7 +227,7 @@ def _combined(
             groups[f"w{index}"] = (index, rule.name, action_of(rule.action))
         if rule.patterns:
             # Folded like the text, except for case: lower-casing would turn \S into \s.
-            body = "|".join(f"(?:{fold_marks(pattern)})" for pattern in rule.patterns)
+            body = "|".join(f"(?:{_fold_marks(pattern)})" for pattern in rule.patterns)
             patterns.append(f"(?P<p{index}>(?i:{body}))")
             groups[f"p{index}"] = (index, rule.name, action_of(rule.action))
     parts = [rf"(?<!\w)(?:{'|'.join(words)})(?!\w)"] if words else []
@@ -238,7 +239,7 @@ def _term(word: str) -> str:
     return r"\s+".join(re.escape(part) for part in fold(word).split())
 
 
-def fold_marks(pattern: str) -> str:
+def _fold_marks(pattern: str) -> str:
     """Return ``pattern`` without accents (but with its case), to match folded text."""
     return "".join(fold(ch) if ch.isalpha() and not ch.isascii() else ch for ch in pattern)
 
@@ -261,7 +262,7 @@ def evaluate(policy: PolicySet, message: MessageFacts, member: MemberState, now:
                 }
                 for _, rule, actions in sorted(hits):  # in config order
                     found.append(Violation(ViolationKind.WORDS, rule, actions))
-        if policy.links_enabled and policy.links is not None and _may_link(text):
+        if policy.links_enabled and _may_link(text):
             for finding in policy.links.judge(text, message.own_invites):
                 kind = (
                     ViolationKind.INVITE if finding.kind is LinkKind.INVITE else ViolationKind.LINK
