@@ -15,7 +15,8 @@ Fixtures (each per test):
 * ``sandbox_bot``: :class:`~botkit.testing.bots.SandboxBots` on it, callable with a config dict;
   the bots stop when the test ends. Relative paths are relative to the test file's folder.
 
-The async fixtures need pytest-asyncio; without it the plugin registers nothing.
+The async fixtures need pytest-asyncio (``pip install botkit[testing]`` brings it); without it
+the plugin registers nothing.
 """
 
 from __future__ import annotations
