@@ -154,7 +154,7 @@ def encode_signal_message(
             _SIGNAL_MESSAGE_PREFIX,
             ratchet_key,
             _COUNTER_TAG,
-            _varint(counter),
+            _SMALL_VARINTS[counter] if 0 <= counter < 0x80 else _varint(counter),
             _PREVIOUS_COUNTER_TAG,
             _varint(previous_counter),
             _CIPHERTEXT_TAG,
@@ -183,12 +183,13 @@ def parse_signal_message(data: bytes) -> SignalMessage:
         proto.HasField("ratchet_key") and proto.HasField("counter") and proto.HasField("ciphertext")
     ):
         raise InvalidMessage("SignalMessage lacks ratchet key, counter or ciphertext")
+    ratchet_key = proto.ratchet_key
+    if len(ratchet_key) == KEY_SIZE + 1 and ratchet_key[0] == KEY_TYPE_DJB:
+        ratchet_key = ratchet_key[1:]  # the usual 33-byte form, without _key()'s call overhead
+    else:
+        ratchet_key = _key(ratchet_key, "ratchet key")
     return SignalMessage(
-        ratchet_key=_key(proto.ratchet_key, "ratchet key"),
-        counter=proto.counter,
-        previous_counter=proto.previous_counter,
-        ciphertext=proto.ciphertext,
-        serialized=bytes(data),
+        ratchet_key, proto.counter, proto.previous_counter, proto.ciphertext, bytes(data)
     )
 
 
