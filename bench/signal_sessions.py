@@ -65,7 +65,9 @@ class Device:
         self.prekeys = {k.key_id: k for k in generate_prekeys(1, self.prekey_count, rng)}
 
     def load(self, peer: str) -> SessionRecord:
-        stored = self.records.get(peer, SessionRecord())
+        stored = self.records.get(peer)
+        if stored is None:
+            return SessionRecord()
         return SessionRecord.deserialize(stored) if isinstance(stored, bytes) else stored
 
     def save(self, peer: str, record: SessionRecord) -> None:
