@@ -115,14 +115,13 @@ class UnsaltedHkdf:
     states of the extract step are hashed once here, and so is each ``info || i`` suffix.
     """
 
-    __slots__ = ("_first", "_rest")
+    __slots__ = ("_suffixes",)
 
     def __init__(self, info: bytes, blocks: int) -> None:
         """Raises ValueError unless ``blocks`` is between 1 and 255."""
         if not 0 < blocks <= 255:
             raise ValueError(f"HKDF-SHA256 yields 1 to 255 blocks, not {blocks}")
-        self._first = info + _COUNTERS[1]
-        self._rest = tuple(info + counter for counter in _COUNTERS[2 : blocks + 1])
+        self._suffixes = tuple(info + counter for counter in _COUNTERS[1 : blocks + 1])
 
     def derive(self, ikm: bytes) -> list[bytes]:
         """Return the output blocks for the input key material ``ikm``."""
@@ -135,7 +134,7 @@ class UnsaltedHkdf:
         outer = _sha256(prk.translate(_OPAD) + _OPAD_FILL[_HASH_SIZE:])
         block = b""
         blocks = []
-        for suffix in (self._first, *self._rest):
+        for suffix in self._suffixes:
             state = inner.copy()
             state.update(block + suffix)
             outer_state = outer.copy()
