@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from google.protobuf.message import DecodeError as ProtobufDecodeError
 
@@ -50,9 +51,12 @@ _SMALL_VARINTS = [bytes((i,)) for i in range(0x80)]
 _UINT32_MAX = 0xFFFFFFFF
 
 
-@dataclass(frozen=True, slots=True)
-class SignalMessage:
-    """A parsed SignalMessage; ``ratchet_key`` is raw, ``serialized`` the whole wire form."""
+class SignalMessage(NamedTuple):
+    """A parsed SignalMessage; ``ratchet_key`` is raw, ``serialized`` the whole wire form.
+
+    A named tuple rather than a frozen dataclass: one is built for every message received, and a
+    tuple is built in less than half the time.
+    """
 
     ratchet_key: bytes
     counter: int
@@ -118,6 +122,8 @@ def _varint(value: int) -> bytes:
     """
     if 0 <= value < 0x80:
         return _SMALL_VARINTS[value]
+    if 0 < value < 0x4000:  # two bytes: ciphertext lengths of typical messages
+        return bytes(((value & 0x7F) | 0x80, value >> 7))
     if not 0 <= value <= _UINT32_MAX:
         raise ValueError(f"{value} is not a uint32")
     out = bytearray()
@@ -156,7 +162,9 @@ def encode_signal_message(
             _COUNTER_TAG,
             _SMALL_VARINTS[counter] if 0 <= counter < 0x80 else _varint(counter),
             _PREVIOUS_COUNTER_TAG,
-            _varint(previous_counter),
+            _SMALL_VARINTS[previous_counter]
+            if 0 <= previous_counter < 0x80
+            else _varint(previous_counter),
             _CIPHERTEXT_TAG,
             _varint(len(ciphertext)),
             ciphertext,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from botkit.core.signal.primitives import hmac_sha256
@@ -141,6 +141,9 @@ def test_prekey_message_inner_version_is_checked() -> None:
     st.integers(0, 2**32 - 1),
     st.binary(max_size=300),
 )
+@example(b"\x44" * 32, 127, 128, b"c" * 16383)
+@example(b"\x44" * 32, 16383, 16384, b"c" * 16384)
+@example(b"\x44" * 32, 2**21 - 1, 2**32 - 1, b"")
 def test_hand_written_signal_message_equals_protobuf(
     ratchet_key: bytes, counter: int, previous_counter: int, ciphertext: bytes
 ) -> None:
