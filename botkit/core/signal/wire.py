@@ -160,11 +160,9 @@ def encode_signal_message(
             _SIGNAL_MESSAGE_PREFIX,
             ratchet_key,
             _COUNTER_TAG,
-            _SMALL_VARINTS[counter] if 0 <= counter < 0x80 else _varint(counter),
+            _varint(counter),
             _PREVIOUS_COUNTER_TAG,
-            _SMALL_VARINTS[previous_counter]
-            if 0 <= previous_counter < 0x80
-            else _varint(previous_counter),
+            _varint(previous_counter),
             _CIPHERTEXT_TAG,
             _varint(len(ciphertext)),
             ciphertext,
