@@ -194,7 +194,9 @@ def _chain_from_proto(data: pb.ChainKeyData) -> ChainKey:
 
 
 def _receiver_chain_from_proto(data: pb.ReceiverChainData) -> ReceiverChain:
-    skipped = tuple((k.counter, _bytes32(k.seed, "skipped key")) for k in data.skipped)
+    skipped: tuple[tuple[int, bytes], ...] = ()
+    if data.skipped:
+        skipped = tuple([(k.counter, _bytes32(k.seed, "skipped key")) for k in data.skipped])
     return ReceiverChain(
         _bytes32(data.ratchet_key, "receiver ratchet key"),
         _chain_from_proto(data.chain_key),
