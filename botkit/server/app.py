@@ -23,6 +23,7 @@ from botkit.server.group_service import GroupControl, GroupService
 from botkit.server.handlers import IqContext, answer_iq
 from botkit.server.linking import Linker
 from botkit.server.mailbox import Fault
+from botkit.server.presence import PresenceHub
 from botkit.server.routing import Router
 from botkit.server.session import ChatSession, Registration, error_reply
 from botkit.server.wire import ServerKeys, SessionHandler, WireServer, WireSession
@@ -67,6 +68,7 @@ class Sandbox(SessionHandler):
         self.router = Router(self.world, self._online)
         self.groups = GroupService(self.world, self.router)
         self.group_control = GroupControl(self.world, self.groups)
+        self.presence = PresenceHub(self.world, self.router)
 
     @property
     def ws_url(self) -> str:
@@ -246,6 +248,10 @@ class Sandbox(SessionHandler):
             account = self.world.account_of(chat.device.jid)
             if account is not None:
                 await self.router.from_device(account, chat.device.jid.device, node)
+        elif node.tag in ("presence", "chatstate") and chat.device is not None:
+            account = self.world.account_of(chat.device.jid)
+            if account is not None:
+                await self.presence.from_device(account, chat.device.jid.device, node)
         else:
             log.debug("ignored <%s>", node.tag)
 
@@ -266,3 +272,6 @@ class Sandbox(SessionHandler):
         self.linker.forget(chat)
         if chat.device is not None and self._online.get(chat.device.jid) is chat:
             del self._online[chat.device.jid]
+            account = self.world.account_of(chat.device.jid)
+            if account is not None:
+                await self.presence.device_gone(account, chat.device.jid.device)

@@ -291,6 +291,12 @@ class Router:
         for device in targets:
             await self._deliver(_key(peer, device), forwarded, key)
 
+    async def send_live(self, target: JID, node: Node) -> None:
+        """Send ``node`` to the companion ``target`` (PN device JID) if online; never hold it."""
+        session = self._online.get(target)
+        if session is not None and session in self._ready:
+            await session.send(node)
+
     async def notify(self, accounts: Iterable[Account], node: Node) -> None:
         """Deliver a notification to every companion of ``accounts``, held until acked."""
         key = PendingKey("notification", str(node.attrs.get("id", "")), "", "")
