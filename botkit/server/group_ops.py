@@ -52,6 +52,7 @@ from botkit.core.stanza.group import (
     SetMemberAddMode,
     SetSubject,
     SubjectChange,
+    UnknownChange,
     group_node,
     groups_node,
     invite_node,
@@ -257,7 +258,7 @@ def _settings(ctx: _Context, request: GroupRequest) -> Outcome:
                 raise SandboxRefusal(BAD_REQUEST, f"unknown add mode {mode!r}")
             group = ctx.group(jid, admin=True)
             group.member_add_mode = mode
-            return Outcome()
+            change = UnknownChange(Node("member_add_mode", {}, mode.encode()))
         case _:
             raise SandboxRefusal(BAD_REQUEST, "not a settings request")
     return Outcome([], [ctx.notice(group, change)])

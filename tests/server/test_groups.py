@@ -17,8 +17,10 @@ from botkit.core.stanza.group import (
     ListGroups,
     ParticipantsChange,
     QueryGroup,
+    SetMemberAddMode,
     SetSubject,
     SubjectChange,
+    UnknownChange,
     group_request,
     parse_gp2_notification,
     parse_group_result,
@@ -129,6 +131,16 @@ async def test_member_notifications_for_add_remove_and_subject(
     assert refused.attrs["type"] == "error"
     answer, _ = await ask(bob, ListGroups())
     assert parse_groups(answer) == ()
+
+
+async def test_members_add_when_the_add_mode_lets_them(alice: Peer, bob: Peer) -> None:
+    group = await _group(alice, BOB)
+    await bob.login()
+    await ask(alice, SetMemberAddMode(group, "all_member_add"))
+    note = parse_gp2_notification(await bob.next("notification"))
+    assert note.changes == (UnknownChange(Node("member_add_mode", {}, b"all_member_add")),)
+    answer, _ = await ask(bob, ChangeParticipants(group, ParticipantAction.ADDED, (pn(CAROL),)))
+    assert [r.ok for r in parse_participant_results(answer, ParticipantAction.ADDED)] == [True]
 
 
 async def test_locked_group_info_is_admins_only(sandbox: Sandbox, alice: Peer, bob: Peer) -> None:
