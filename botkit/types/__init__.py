@@ -20,7 +20,13 @@ from botkit.types.events import (
     ReceiptReceived,
     UndecryptableMessage,
 )
-from botkit.types.group import GroupInfo, GroupParticipant, GroupSetting, ParticipantRole
+from botkit.types.group import (
+    AddressingMode,
+    GroupInfo,
+    GroupParticipant,
+    GroupSetting,
+    ParticipantRole,
+)
 from botkit.types.jid import (
     BOT_SERVER,
     BROADCAST_SERVER,
@@ -81,6 +87,7 @@ __all__ = [
     "PSA_JID",
     "SERVER_JID",
     "STATUS_BROADCAST_JID",
+    "AddressingMode",
     "BotStarted",
     "BotStopped",
     "ConfigReloaded",
