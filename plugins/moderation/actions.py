@@ -20,9 +20,21 @@ from .engine import Action, PolicySet, Verdict
 from .records import AuditEntry, WarningRecord
 from .state import ModerationState, group_info
 
-__all__ = ["Member", "Moderator"]
+__all__ = ["NOT_REMOVED", "REMOVED", "Member", "Moderator"]
 
 log = logging.getLogger(__name__)
+
+REMOVED = "removed"
+"""What :meth:`Moderator.kick` returns when the member was removed."""
+
+NOT_REMOVED = {
+    "not removed (bot is not admin)": "I need to be a group admin here",
+    "not removed (not a member)": "they are not in this group",
+    "not removed (the server refused)": "WhatsApp refused it",
+}
+"""What :meth:`Moderator.kick` returns when it did not remove, and why, for the command's reply."""
+
+_NOT_ADMIN, _NOT_MEMBER, _REFUSED = NOT_REMOVED
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,24 +139,25 @@ class Moderator:
         return len(active)
 
     async def kick(self, member: Member, reason: str, *, jid: JID | None = None) -> str:
-        """Remove ``member`` from the group (and forget their warnings); return what happened.
+        """Remove ``member`` from the group (and forget their warnings); return what happened:
+        :data:`REMOVED` or a key of :data:`NOT_REMOVED`.
 
         ``jid`` is how the group addresses them when the caller knows (a join event); else it is
         looked up in the group's metadata.
         """
         if not await self.can_act():
-            return "not removed (bot is not admin)"
+            return _NOT_ADMIN
         if jid is None:
             info = await group_info(self.ctx, self.group)
             participant = info.participant(*member.identities) if info is not None else None
             if participant is None:
-                return "not removed (not a member)"
+                return _NOT_MEMBER
             jid = participant.jid
         try:
             await self.ctx.groups(self.group).kick(jid)
         except ClientError as error:
             log.warning("could not remove %s from %s: %s", member.key, self.group, error)
-            return "not removed (the server refused)"
+            return _REFUSED
         await self.records.clear_warnings(self.group, member.key)
         await (
             self.ctx.send(self.group)
@@ -152,7 +165,7 @@ class Moderator:
             .mention(jid)
             .send()
         )
-        return "removed"
+        return REMOVED
 
     async def can_act(self) -> bool:
         """Return whether the bot is admin; if not, tell the group's admins once."""

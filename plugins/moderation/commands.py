@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from botkit import JID, Arg, ArgType, Context, Permission, command
 
-from .actions import Member, Moderator
+from .actions import NOT_REMOVED, Member, Moderator
 from .state import state_for
 
 __all__ = [
@@ -78,9 +78,12 @@ async def warn(ctx: Context, user: JID, reason: str) -> None:
     why = reason or "warned by an admin"
     count = await mod.warn(member, why)
     done = f"warned ({count}/{mod.policy.settings.warnings.kick_at})"
+    removal = None
     if count >= mod.policy.settings.warnings.kick_at:
-        done += ", " + await mod.kick(member, why)
+        removal = await mod.kick(member, why)
+        done += ", " + removal
     await mod.audit(member, done, why)
+    await _tell_if_not_removed(ctx, user, removal)
 
 
 @command("unwarn", help="Take back a member's latest warning", permission=_ADMIN, args=[_USER])
@@ -149,6 +152,15 @@ async def _remove(ctx: Context, user: JID, reason: str, *, ban: bool) -> None:
         await mod.records.set_banned(mod.group, member.identities, True)
     done = await mod.kick(member, reason)
     await mod.audit(member, f"banned, {done}" if ban else done, reason)
+    await _tell_if_not_removed(ctx, user, done)
+
+
+async def _tell_if_not_removed(ctx: Context, user: JID, outcome: str | None) -> None:
+    """Answer the admin when :meth:`Moderator.kick` did not remove ``user`` (a removal is
+    announced by the kick itself), so a command is never met with silence."""
+    why = NOT_REMOVED.get(outcome or "")
+    if why is not None:
+        await ctx.reply().text(f"@{user.user} was not removed: {why}.").send()
 
 
 @command("unban", help="Let a banned member rejoin", permission=_ADMIN, args=[_USER])
