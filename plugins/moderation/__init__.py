@@ -25,10 +25,11 @@ from .actions import Member, Moderator
 from .commands import *  # noqa: F403 (the commands are found as this module's attributes)
 from .engine import MessageFacts, evaluate
 from .settings import ModerationSettings
-from .state import group_info, state_for
+from .state import group_info, reload_state, state_for
 
 __all__ = [
     "botkit_config_model",
+    "botkit_config_reloaded",
     "botkit_group_info",
     "botkit_group_participants",
     "botkit_message",
@@ -47,6 +48,12 @@ def botkit_config_model() -> type[BaseModel]:
 def botkit_startup(ctx: Context) -> None:
     """Set up the plugin's state (the policies were compiled when the config loaded)."""
     state_for(ctx)
+
+
+@hookimpl
+def botkit_config_reloaded(ctx: Context) -> None:
+    """Apply the reloaded ``moderation:`` section (policies are compiled again)."""
+    reload_state(ctx)
 
 
 @hookimpl(tryfirst=True)

@@ -285,3 +285,18 @@ async def test_without_group_metadata_it_still_tells_and_warns(
     outcome = await bot.handle(joined)
     assert outcome is not None and outcome.failed == ()
     assert client.texts(unknown)[-1] == f"Welcome to the group, @{OTHER}!"
+
+
+async def test_reload_applies_the_new_moderation_section(
+    make_bot: MakeBot, client: FakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = make_bot(banned_words={"words": ["spamword"], "action": "delete"})
+    await bot.start()
+    newer = make_bot(banned_words={"words": ["eggs"], "action": "delete"}).config
+    monkeypatch.setattr(bot, "_load", lambda: newer)
+    assert "moderation" in await bot.reload()
+    await bot.handle(client.message("spamword", sender=MEMBER, chat=GROUP))
+    assert revoked(client) == []
+    await bot.handle(client.message("green eggs", sender=MEMBER, chat=GROUP))
+    assert len(revoked(client)) == 1
+    await bot.stop()
