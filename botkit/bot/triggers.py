@@ -7,6 +7,10 @@ counts 0 as Monday, so :func:`parse_cron` rewrites the weekday field as names. W
 of month and the weekday are restricted, a time must match both (APScheduler's rule, not cron's
 "either").
 
+Daylight saving time: a time that does not exist (clocks go forward) runs once, right after the
+gap. When clocks go back, an expression with a fixed hour runs once at a repeated wall-clock time
+(crontab's rule), while one with ``*`` in the hour field runs every real hour.
+
 :func:`plan_start` is the missed-run policy applied when a job is (re)added, e.g. after a restart.
 """
 
@@ -147,7 +151,7 @@ def plan_start(
 
 def next_after(trigger: BaseTrigger, now: dt.datetime) -> dt.datetime | None:
     """Return the first fire time of ``trigger`` strictly after ``now``, or ``None``."""
-    upcoming: dt.datetime | None = trigger.get_next_fire_time(None, now + _EPSILON)
+    upcoming: dt.datetime | None = trigger.get_next_fire_time(None, _just_after(now))
     return upcoming if upcoming is not None and upcoming > now else None
 
 
@@ -159,18 +163,46 @@ def _latest_fire_time(
     candidate: dt.datetime | None = trigger.get_next_fire_time(None, earliest)
     while candidate is not None and earliest <= candidate <= now:
         found = candidate
-        following = trigger.get_next_fire_time(candidate, candidate + _EPSILON)
-        if following is None or following <= candidate:
+        following = trigger.get_next_fire_time(candidate, _just_after(candidate))
+        if following is None or following.astimezone(dt.UTC) <= candidate.astimezone(dt.UTC):
             break
         candidate = following
     return found
 
 
+class _OncePerWallTime(CronTrigger):  # type: ignore[misc]
+    """A cron trigger that never fires twice at one local wall-clock time (the hour repeated when
+    clocks go back), for expressions with fixed hours."""
+
+    def get_next_fire_time(
+        self, previous_fire_time: dt.datetime | None, now: dt.datetime
+    ) -> dt.datetime | None:
+        upcoming: dt.datetime | None = super().get_next_fire_time(previous_fire_time, now)
+        if (
+            upcoming is not None
+            and previous_fire_time is not None
+            and self._wall(upcoming) == self._wall(previous_fire_time)
+        ):
+            upcoming = super().get_next_fire_time(upcoming, upcoming)  # as if it had fired
+        return upcoming
+
+    def _wall(self, time: dt.datetime) -> dt.datetime:
+        """Return ``time`` as a naive local time (naive comparisons ignore ``fold``)."""
+        return time.astimezone(self.timezone).replace(tzinfo=None)
+
+
+def _just_after(time: dt.datetime) -> dt.datetime:
+    """Return ``time`` plus a microsecond, in UTC: local arithmetic would lose ``fold`` and step
+    back into the first of the two hours that repeat when clocks go back."""
+    return time.astimezone(dt.UTC) + _EPSILON
+
+
 def _cron_trigger(fields: list[str], zone: dt.tzinfo) -> CronTrigger:
     values = dict(zip(_CRON_FIELDS, fields, strict=True))
     values["day_of_week"] = _weekdays(values["day_of_week"])
+    kind = CronTrigger if "*" in values["hour"] else _OncePerWallTime
     try:
-        return CronTrigger(timezone=zone, **values)
+        return kind(timezone=zone, **values)
     except ValueError as error:
         raise ValueError(
             f"expected a cron expression like '0 9 * * mon', got {' '.join(fields)!r}: {error}"
