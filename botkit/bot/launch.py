@@ -70,13 +70,15 @@ def server_config(setting: str | ExternalServer) -> ServerConfig:
 async def open_store(config: Config) -> Store:
     """Return the store of ``config.core.store`` (``:memory:``: in memory; else a SQLite file).
 
+    A missing folder for the file is created readable by its owner only (0700); the file is 0600.
+
     Raises StoreError (MigrationError) when the database cannot be opened or migrated.
     """
     path = config.core.store.path
     if path == ":memory:":
         return MemoryStore()
     file = config.resolve(path)
-    file.parent.mkdir(parents=True, exist_ok=True)
+    file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder: owner only
     return await SQLiteStore.open(file)
 
 
