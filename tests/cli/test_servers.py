@@ -12,7 +12,7 @@ import pytest
 from botkit.bot.config import config_from_dict
 from botkit.bot.launch import open_store, server_config
 from botkit.cli.run import run_command
-from botkit.errors import ConfigError
+from botkit.errors import ConfigError, StoreError
 from botkit.server import Sandbox
 from botkit.testing import SandboxUsers
 
@@ -95,3 +95,10 @@ async def test_the_store_folder_is_created_private(tmp_path: Path) -> None:
         assert stat.S_IMODE((tmp_path / "data" / "bot.db").stat().st_mode) == 0o600
     finally:
         await store.close()
+
+
+async def test_a_store_folder_that_cannot_be_made_is_a_store_error(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("a file where the folder should be")
+    config = config_from_dict({"store": {"path": "data/bot.db"}}, base_dir=tmp_path)
+    with pytest.raises(StoreError, match="cannot create the store's folder"):
+        await open_store(config)
