@@ -109,7 +109,7 @@ async def crash(ctx):
     await bot.handle(client.message("!ping"))
     recorder = bot.manager.plugins["recorder"].plugin
     assert "error in recorder/command crash: 'x'" in recorder.seen  # type: ignore[attr-defined]
-    assert client.texts() == ["pong"]
+    assert client.texts() == ["Sorry, !crash failed; the error is in the bot's log.", "pong"]
 
 
 async def test_a_tryfirst_stop_keeps_the_message_from_commands(
