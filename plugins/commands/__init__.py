@@ -57,10 +57,16 @@ async def plugins(ctx: Context) -> None:
     permission=Permission.OWNER,
 )
 async def reload(ctx: Context) -> None:
+    """Reload; errors name config values and paths, so in a group they go to the owner only."""
     try:
         summary = await ctx.control.reload()
     except (ConfigError, PluginError) as error:
-        summary = f"Not reloaded; the running config stays.\n{error}"
+        refusal = "Not reloaded; the running config stays."
+        if ctx.chat is not None and ctx.chat.is_group and ctx.message is not None:
+            await ctx.send(ctx.message.sender.to_non_ad()).text(f"{refusal}\n{error}").send()
+            await ctx.reply().text(f"{refusal} I sent you the errors privately.").send()
+            return
+        summary = f"{refusal}\n{error}"
     await ctx.reply().text(summary).send()
 
 
