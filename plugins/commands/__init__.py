@@ -17,7 +17,7 @@ from botkit.errors import ConfigError, PluginError
     args=[Arg("name", ArgType.STR, optional=True, help="a command to explain")],
 )
 async def help_command(ctx: Context, name: str | None) -> None:
-    prefix = ctx.command.prefix if ctx.command else ctx.bot.prefixes[0]
+    prefix = ctx.prefix
     if name is None:
         listing = ctx.commands.help_text(prefix, await ctx.permission())
         await ctx.reply().text(f"Commands:\n{listing}").send()
@@ -42,7 +42,7 @@ async def about(ctx: Context) -> None:
 
 @command("plugins", help="List the loaded plugins and their commands", permission=Permission.OWNER)
 async def plugins(ctx: Context) -> None:
-    prefix = ctx.command.prefix if ctx.command else ctx.bot.prefixes[0]
+    prefix = ctx.prefix
     lines = [
         f"{info.name} ({info.origin}): "
         + (", ".join(prefix + name for name in info.commands) or "no commands")

@@ -184,7 +184,7 @@ async def unban(ctx: Context, user: JID) -> None:
 )
 async def antilink(ctx: Context, switch: str) -> None:
     if switch.lower() not in ("on", "off"):
-        prefix = ctx.command.prefix if ctx.command else ctx.bot.prefixes[0]
+        prefix = ctx.prefix
         await ctx.reply().text(f"Usage: {prefix}antilink on|off").send()
         return
     mod = await _moderator(ctx)

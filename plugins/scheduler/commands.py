@@ -47,7 +47,7 @@ class _Refused(Exception):
     ],
 )
 async def schedule(ctx: Context, action: str | None, details: str | None) -> None:
-    prefix = ctx.command.prefix if ctx.command else ctx.bot.prefixes[0]
+    prefix = ctx.prefix
     handler = _ACTIONS.get((action or "").lower())
     if handler is None:
         await ctx.reply().text(USAGE.format(p=prefix)).send()

@@ -300,3 +300,12 @@ async def test_commands_from_the_bots_own_account_are_ignored(
     bot = make_bot()
     await bot.handle(dataclasses.replace(client.message("!ping"), from_me=True))
     assert client.texts() == []
+
+
+async def test_the_context_prefix_is_the_one_typed_else_the_first(
+    make_bot: MakeBot, client: FakeClient
+) -> None:
+    bot = make_bot()
+    assert bot.context("commands").prefix == "!"
+    await bot.handle(client.message("/help nosuch"))
+    assert client.texts() == ["There is no command /nosuch. Try /help."]
