@@ -1,8 +1,9 @@
 """Carrying out moderation: revoking, warning along the ladder, kicking, and the audit log.
 
-Every change needs the bot to be a group admin. When it is not, the group's admins are told once
-(per group, remembered in the store until the bot is admin again) and the action is logged as
-skipped, so moderation never fails silently.
+Every change needs the bot to be a group admin. When it is not (or cannot tell, the group's
+details being out of reach: the notice then says so), the group's admins are told once (per group,
+remembered in the store until the bot is admin again) and the action is logged as skipped, so
+moderation never fails silently.
 """
 
 from __future__ import annotations
@@ -183,7 +184,7 @@ class Moderator:
             admins = [p.jid for p in info.participants if p.is_admin] if info is not None else []
             subject = info.subject if info is not None else "this group"
             notice = self.ctx.send(self.group).template(
-                "not_admin.j2", admins=admins, group=subject
+                "not_admin.j2", admins=admins, group=subject, known=info is not None
             )
             try:
                 await notice.mention(*admins).send()

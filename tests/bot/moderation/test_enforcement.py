@@ -277,7 +277,10 @@ async def test_without_group_metadata_it_still_tells_and_warns(
     result = await bot.handle(client.message(LINK, sender=MEMBER, chat=unknown))
     assert result is not None and result.failed == () and result.stopped_by == "moderation"
     notice, warning = client.texts(unknown)
-    assert notice.startswith("I cannot moderate this group: I need to be a group admin")
+    assert notice == (  # it cannot tell whether it is an admin: it must not claim it is not
+        "I cannot moderate this group: I could not fetch its details to check that I am a group "
+        "admin."
+    )
     assert warning.startswith(f"@{MEMBER}, this is warning 1 of 3")
     joined = GroupParticipantsChanged(
         JID.parse(unknown), ParticipantAction.ADDED, (pn(OTHER),), clock.now
