@@ -32,7 +32,7 @@ __all__ = [
     "StartPlan",
     "Trigger",
     "aps_trigger",
-    "describe",
+    "describe_trigger",
     "next_after",
     "parse_cron",
     "parse_zone",
@@ -113,7 +113,7 @@ def aps_trigger(trigger: Trigger, zone: ZoneInfo, anchor: dt.datetime) -> BaseTr
     return DateTrigger(run_date=when, timezone=own)
 
 
-def describe(trigger: Trigger) -> str:
+def describe_trigger(trigger: Trigger) -> str:
     """Return the trigger in words for listings: ``cron 0 9 * * mon``, ``every 30m``, ``at ...``."""
     if isinstance(trigger, Cron):
         zone = f" ({trigger.timezone})" if trigger.timezone else ""
