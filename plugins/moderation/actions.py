@@ -95,12 +95,16 @@ class Moderator:
         if Action.DELETE in verdict.actions:
             done.append(await self.delete(event))
         kick = Action.KICK in verdict.actions
+        count = None
         if Action.WARN in verdict.actions:
-            count = await self.warn(member, reasons, announce=not kick)
+            count = await self.warn(member, reasons, announce=False)
             done.append(f"warned ({count}/{self.policy.settings.warnings.kick_at})")
             kick = kick or count >= self.policy.settings.warnings.kick_at
-        if kick:
-            done.append(await self.kick(member, reasons))
+        removal = await self.kick(member, reasons) if kick else None
+        if removal is not None:
+            done.append(removal)
+        if count is not None and removal != REMOVED:  # a removal is announced instead
+            await self.announce_warning(member, count, reasons)
         await self.audit(member, ", ".join(done) or "logged", reasons)
 
     async def delete(self, event: MessageReceived) -> str:
@@ -124,20 +128,21 @@ class Moderator:
         warning = WarningRecord(self.now, reason, self.by)
         active = await self.records.add_warning(self.group, member.key, warning, ladder.decay_days)
         if announce and len(active) < ladder.kick_at:
-            target = member.identities[0]
-            await (
-                self.ctx.send(self.group)
-                .template(
-                    ladder.template,
-                    user=target,
-                    count=len(active),
-                    kick_at=ladder.kick_at,
-                    reasons=reason,
-                )
-                .mention(target)
-                .send()
-            )
+            await self.announce_warning(member, len(active), reason)
         return len(active)
+
+    async def announce_warning(self, member: Member, count: int, reason: str) -> None:
+        """Tell the group that ``member`` has ``count`` warnings now (the ladder's template)."""
+        ladder = self.policy.settings.warnings
+        target = member.identities[0]
+        await (
+            self.ctx.send(self.group)
+            .template(
+                ladder.template, user=target, count=count, kick_at=ladder.kick_at, reasons=reason
+            )
+            .mention(target)
+            .send()
+        )
 
     async def kick(self, member: Member, reason: str, *, jid: JID | None = None) -> str:
         """Remove ``member`` from the group (and forget their warnings); return what happened:

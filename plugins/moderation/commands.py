@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from botkit import JID, Arg, ArgType, Context, Permission, command
 
-from .actions import NOT_REMOVED, Member, Moderator
+from .actions import NOT_REMOVED, REMOVED, Member, Moderator
 from .state import state_for
 
 __all__ = [
@@ -78,12 +78,13 @@ async def warn(ctx: Context, user: JID, reason: str) -> None:
     why = reason or "warned by an admin"
     count = await mod.warn(member, why)
     done = f"warned ({count}/{mod.policy.settings.warnings.kick_at})"
-    removal = None
     if count >= mod.policy.settings.warnings.kick_at:
         removal = await mod.kick(member, why)
         done += ", " + removal
+        if removal != REMOVED:
+            await mod.announce_warning(member, count, why)
+            await _tell_if_not_removed(ctx, user, removal)
     await mod.audit(member, done, why)
-    await _tell_if_not_removed(ctx, user, removal)
 
 
 @command("unwarn", help="Take back a member's latest warning", permission=_ADMIN, args=[_USER])

@@ -193,3 +193,4 @@ async def test_a_third_warning_that_cannot_remove_says_so(
     for _ in range(3):
         answer = await run(bot, client, f"!warn @{OTHER} rude")
     assert answer == f"@{OTHER} was not removed: I need to be a group admin here."
+    assert client.texts(GROUP)[-2] == f"@{OTHER}, this is warning 3 of 3: rude."

@@ -303,3 +303,16 @@ async def test_reload_applies_the_new_moderation_section(
     await bot.handle(client.message("green eggs", sender=MEMBER, chat=GROUP))
     assert len(revoked(client)) == 1
     await bot.stop()
+
+
+async def test_a_last_warning_that_cannot_remove_is_still_announced(
+    make_bot: MakeBot, client: FakeClient
+) -> None:
+    set_role(client, BOT, ParticipantRole.MEMBER)
+    bot = make_bot()
+    for _ in range(3):
+        await bot.handle(client.message(LINK, sender=MEMBER, chat=GROUP))
+    assert client.texts(GROUP)[-1] == (
+        f"@{MEMBER}, this is warning 3 of 3: links to evil.com are not allowed here."
+    )
+    assert MEMBER in members(client)
