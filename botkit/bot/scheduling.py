@@ -240,7 +240,9 @@ class Scheduling:
         entry.state = replace(entry.state, paused=paused)
         await self._save(plugin, job_id, entry.state)
         key = f"{plugin}:{job_id}"
-        upcoming = None if paused else next_after(entry.aps, _datetime(self._clock()))
+        last = entry.state.last_run
+        previous = _datetime(last) if last is not None else None
+        upcoming = None if paused else next_after(entry.aps, _datetime(self._clock()), previous)
         if self._aps.get_job(key) is not None:  # a finished one-off has nothing to resume
             self._aps.modify_job(key, next_run_time=upcoming)
         return self._describe(entry)

@@ -146,12 +146,25 @@ def plan_start(
     missed = _latest_fire_time(trigger, earliest, now)
     if missed is not None:
         return StartPlan(missed, True)
-    return StartPlan(next_after(trigger, now), False)
+    return StartPlan(next_after(trigger, now, reference), False)
 
 
-def next_after(trigger: BaseTrigger, now: dt.datetime) -> dt.datetime | None:
-    """Return the first fire time of ``trigger`` strictly after ``now``, or ``None``."""
+def next_after(
+    trigger: BaseTrigger, now: dt.datetime, previous: dt.datetime | None = None
+) -> dt.datetime | None:
+    """Return the first fire time of ``trigger`` strictly after ``now``, or ``None``.
+
+    ``previous`` is the job's last run (if known): a fixed time that ran in the hour repeated
+    when clocks go back is not due again when the hour repeats.
+    """
     upcoming: dt.datetime | None = trigger.get_next_fire_time(None, _just_after(now))
+    if (
+        previous is not None
+        and upcoming is not None
+        and isinstance(trigger, _OncePerWallTime)
+        and trigger.same_wall_time(upcoming, previous)
+    ):
+        upcoming = trigger.get_next_fire_time(upcoming, upcoming)  # as if it had fired
     return upcoming if upcoming is not None and upcoming > now else None
 
 
@@ -181,14 +194,18 @@ class _OncePerWallTime(CronTrigger):  # type: ignore[misc]
         if (
             upcoming is not None
             and previous_fire_time is not None
-            and self._wall(upcoming) == self._wall(previous_fire_time)
+            and self.same_wall_time(upcoming, previous_fire_time)
         ):
             upcoming = super().get_next_fire_time(upcoming, upcoming)  # as if it had fired
         return upcoming
 
-    def _wall(self, time: dt.datetime) -> dt.datetime:
-        """Return ``time`` as a naive local time (naive comparisons ignore ``fold``)."""
-        return time.astimezone(self.timezone).replace(tzinfo=None)
+    def same_wall_time(self, one: dt.datetime, other: dt.datetime) -> bool:
+        """Return whether ``one`` and ``other`` read the same on a local clock (naive local
+        times compare without ``fold``)."""
+        local = self.timezone
+        return one.astimezone(local).replace(tzinfo=None) == other.astimezone(local).replace(
+            tzinfo=None
+        )
 
 
 def _just_after(time: dt.datetime) -> dt.datetime:

@@ -120,6 +120,15 @@ def test_a_fixed_time_in_the_skipped_hour_runs_once_after_the_gap() -> None:
     ]
 
 
+def test_a_restart_in_the_repeated_hour_does_not_repeat_a_fixed_time() -> None:
+    daily = aps_trigger(Cron("30 2 * * *"), BERLIN, SUNDAY_NOON)
+    ran = dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 summer time
+    now = dt.datetime(2026, 10, 25, 1, 10, tzinfo=UTC)  # 02:10 winter time
+    plan = plan_start(daily, ran, now, GRACE)
+    assert plan.next_run is not None and not plan.catch_up
+    assert plan.next_run.astimezone(UTC) == dt.datetime(2026, 10, 26, 1, 30, tzinfo=UTC)
+
+
 def test_the_latest_missed_run_is_found_in_the_repeated_hour() -> None:
     hourly = aps_trigger(Cron("0 * * * *"), BERLIN, SUNDAY_NOON)
     reference = dt.datetime(2026, 10, 24, 23, 30, tzinfo=UTC)
