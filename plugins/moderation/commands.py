@@ -191,6 +191,16 @@ async def antilink(ctx: Context, switch: str) -> None:
     mod = await _moderator(ctx)
     if mod is None:
         return
+    if await mod.state.policy(ctx, mod.group) is None:
+        await (
+            ctx.reply()
+            .text(
+                "This group is not moderated (moderation.groups in the config), so links are not "
+                "filtered here."
+            )
+            .send()
+        )
+        return
     enabled = switch.lower() == "on"
     await mod.records.set_antilink(mod.group, enabled)
     mod.state.set_antilink(mod.group, enabled)

@@ -194,3 +194,13 @@ async def test_a_third_warning_that_cannot_remove_says_so(
         answer = await run(bot, client, f"!warn @{OTHER} rude")
     assert answer == f"@{OTHER} was not removed: I need to be a group admin here."
     assert client.texts(GROUP)[-2] == f"@{OTHER}, this is warning 3 of 3: rude."
+
+
+async def test_antilink_in_a_group_that_is_not_moderated_says_so(
+    make_bot: MakeBot, client: FakeClient
+) -> None:
+    bot = make_bot(groups=["Another group"])
+    assert await run(bot, client, "!antilink on") == (
+        "This group is not moderated (moderation.groups in the config), so links are not "
+        "filtered here."
+    )
