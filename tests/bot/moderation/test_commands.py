@@ -10,6 +10,7 @@ from botkit.bot import Runtime
 from botkit.testing import FakeClient, FakeClock
 from botkit.types import GroupParticipantsChanged, ParticipantAction
 from botkit.types.group import ParticipantRole
+from botkit.types.jid import JID
 from botkit.types.message import RevokeMessage
 
 from .conftest import ADMIN, BOT, GROUP, MEMBER, OTHER, OWNER, MakeBot, pn
@@ -204,3 +205,22 @@ async def test_antilink_in_a_group_that_is_not_moderated_says_so(
         "This group is not moderated (moderation.groups in the config), so links are not "
         "filtered here."
     )
+
+
+async def test_a_member_mentioned_by_lid_is_the_same_member(
+    make_bot: MakeBot, client: FakeClient
+) -> None:
+    client.link(pn(OTHER), "987654321@lid")
+    client.link(pn(ADMIN), "123456789@lid")
+    bot = make_bot()
+    lid_text = "!warn @987654321 rude"
+    await bot.handle(
+        client.message(lid_text, sender=ADMIN, chat=GROUP, mentions=[JID.parse("987654321@lid")])
+    )
+    assert await run(bot, client, "!warnings") == f"@{OTHER}: 1/3 — rude"
+    admin_by_lid = client.message(
+        "!kick @123456789", sender=OWNER, chat=GROUP, mentions=[JID.parse("123456789@lid")]
+    )
+    await bot.handle(admin_by_lid)
+    assert client.texts(GROUP)[-1] == "@123456789 is an admin here; demote them first."
+    assert client.participant_changes == []
