@@ -316,3 +316,18 @@ async def test_a_last_warning_that_cannot_remove_is_still_announced(
         f"@{MEMBER}, this is warning 3 of 3: links to evil.com are not allowed here."
     )
     assert MEMBER in members(client)
+
+
+async def test_messages_without_text_count_for_floods_and_pass_the_word_rules(
+    make_bot: MakeBot, client: FakeClient, clock: FakeClock
+) -> None:
+    bot = make_bot(
+        flood={"max_messages": 2, "per_seconds": 10, "action": "delete"},
+        banned_words={"words": ["spamword"], "action": "delete"},
+    )
+    for _ in range(3):
+        clock.now += 1
+        sticker = dataclasses.replace(client.message("x", sender=MEMBER, chat=GROUP), text=None)
+        result = await bot.handle(sticker)
+        assert result is not None and result.failed == ()
+    assert len(revoked(client)) == 1  # the third, for flooding
