@@ -19,6 +19,7 @@ from botkit.types.events import (
     MessageReceived,
     ParticipantAction,
 )
+from botkit.types.jid import JID
 
 from . import commands
 from .actions import Member, Moderator
@@ -66,7 +67,7 @@ async def botkit_message(event: MessageReceived, ctx: Context) -> Propagation | 
     if policy is None:
         return None
     now = event.timestamp or ctx.services.wall_clock()
-    member_state = state.member(event.chat, event.sender.to_non_ad(), now)
+    member_state = state.member(event.chat, _flood_key(event), now)
     facts = MessageFacts(event.text or "", len(set(event.mentions)), await _own_invites(ctx, event))
     verdict = evaluate(policy, facts, member_state, now)
     member_state.record(now, policy, verdict)
@@ -120,6 +121,13 @@ def botkit_group_info(event: GroupInfoChanged, ctx: Context) -> None:
     """A renamed group may match another override: resolve its policy again."""
     if event.subject is not None:
         state_for(ctx).forget(event.group)
+
+
+def _flood_key(event: MessageReceived) -> JID:
+    """Return the sender by phone number when the event carries it, so that messages sent by
+    phone number and by LID count as one person's (without a look-up on every message)."""
+    alt = event.sender_alt
+    return (alt if alt is not None and alt.is_pn else event.sender).to_non_ad()
 
 
 async def _own_invites(ctx: Context, event: MessageReceived) -> frozenset[str]:

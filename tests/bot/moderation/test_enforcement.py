@@ -331,3 +331,14 @@ async def test_messages_without_text_count_for_floods_and_pass_the_word_rules(
         result = await bot.handle(sticker)
         assert result is not None and result.failed == ()
     assert len(revoked(client)) == 1  # the third, for flooding
+
+
+async def test_a_flood_by_phone_number_and_lid_is_one_flood(
+    make_bot: MakeBot, client: FakeClient, clock: FakeClock
+) -> None:
+    bot = make_bot(flood={"max_messages": 2, "per_seconds": 10, "action": "delete"})
+    lid = "987654321@lid"
+    for sender, alt in ((MEMBER, None), (lid, pn(MEMBER)), (MEMBER, None)):
+        clock.now += 1
+        await bot.handle(client.message("hi", sender=sender, sender_alt=alt, chat=GROUP))
+    assert len(revoked(client)) == 1
