@@ -48,3 +48,24 @@ def test_root_exports_resolve() -> None:
 
     for name in botkit.__all__:
         assert getattr(botkit, name) is not None
+
+
+def test_first_party_plugins_use_only_the_public_api() -> None:
+    """plugins/ are written as a third party would: botkit, botkit.bot, botkit.types, errors."""
+    import ast
+    from pathlib import Path
+
+    public = ("botkit", "botkit.bot", "botkit.errors", "botkit.types")
+    reached = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "plugins").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            for name in names:
+                inside = name == "botkit" or name.startswith("botkit.")
+                if inside and not (name in public or name.startswith("botkit.types.")):
+                    reached.append(f"{path.parent.name}/{path.name}: {name}")
+    assert reached == []

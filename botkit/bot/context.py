@@ -202,6 +202,11 @@ class Context:
         return self.services.info
 
     @property
+    def prefix(self) -> str:
+        """The prefix the command was typed with, else the bot's first prefix (for usage lines)."""
+        return self.command.prefix if self.command is not None else self.services.info.prefixes[0]
+
+    @property
     def own_jid(self) -> JID | None:
         """The bot's own JID, or ``None`` before it is logged in."""
         return self.services.client.own_jid

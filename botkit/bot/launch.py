@@ -21,7 +21,7 @@ from botkit.bot.client_adapter import ClientAdapter
 from botkit.bot.config import Config, ExternalServer
 from botkit.bot.runtime import Runtime
 from botkit.client import ServerConfig
-from botkit.errors import ClientError, ConfigError
+from botkit.errors import ClientError, ConfigError, StoreError
 from botkit.store import MemoryStore, SQLiteStore, Store
 from botkit.store.base import AccountStore
 from botkit.types.client_events import Connected, Disconnected, QRCodeShown
@@ -70,13 +70,19 @@ def server_config(setting: str | ExternalServer) -> ServerConfig:
 async def open_store(config: Config) -> Store:
     """Return the store of ``config.core.store`` (``:memory:``: in memory; else a SQLite file).
 
-    Raises StoreError (MigrationError) when the database cannot be opened or migrated.
+    A missing folder for the file is created readable by its owner only (0700); the file is 0600.
+
+    Raises StoreError (MigrationError) when the folder cannot be created or the database cannot
+    be opened or migrated.
     """
     path = config.core.store.path
     if path == ":memory:":
         return MemoryStore()
     file = config.resolve(path)
-    file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder: owner only
+    except OSError as error:
+        raise StoreError(f"cannot create the store's folder {file.parent}: {error}") from error
     return await SQLiteStore.open(file)
 
 

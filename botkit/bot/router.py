@@ -3,12 +3,15 @@
 It implements ``botkit_message`` as ``trylast``, so ordinary plugins see a message first and a
 ``tryfirst`` plugin (moderation) can ``Stop`` it before any command runs. For a known command it
 checks the sender's permission, parses the arguments, applies the cooldown, and calls the handler
-with the owning plugin's Context; it then returns ``Stop``. Unknown commands are left alone (other
-bots may share the chat), and so are messages from the bot's own account (no reply loops).
+with the owning plugin's Context; it then returns ``Stop``. A handler that raises is reported
+like a failing hook, and the sender is told that the command failed (without the details).
+Unknown commands are left alone (other bots may share the chat), and so are messages from the
+bot's own account (no reply loops).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Sequence
 
@@ -20,12 +23,15 @@ from botkit.bot.context import Context
 from botkit.bot.dispatch import report_error
 from botkit.bot.markers import Propagation, Stop, hookimpl
 from botkit.bot.permissions import PermissionPolicy
+from botkit.errors import ClientError
 from botkit.types.events import MessageReceived
 from botkit.types.jid import JID
 
 __all__ = ["ROUTER_NAME", "CommandRouter"]
 
 ROUTER_NAME = "command-router"
+
+log = logging.getLogger(__name__)
 
 CommandContextFactory = Callable[[str, MessageReceived, CommandCall], Context]
 
@@ -79,7 +85,16 @@ class CommandRouter:
             await cmd.handler(ctx, **arguments)
         except Exception as error:
             await report_error(self._hooks, plugin, f"command {cmd.name}", event, error)
+            await _apologise(ctx, f"{prefix}{cmd.name}")
         return Stop
+
+
+async def _apologise(ctx: Context, name: str) -> None:
+    """Tell the sender that command ``name`` failed (the details stay in the log)."""
+    try:
+        await ctx.reply().text(f"Sorry, {name} failed; the error is in the bot's log.").send()
+    except ClientError as error:
+        log.warning("could not tell the sender that %s failed: %s", name, error)
 
 
 def _canonical(ids: tuple[JID, ...]) -> JID:

@@ -21,6 +21,8 @@ cannot be stored, so a plugin adds its jobs again at every start; the stored sta
   job's grace time old (default :data:`DEFAULT_GRACE`); older ones are skipped and the job goes on
   at its next regular time. A one-off job that ran (or was missed) does not run again.
 * **Pause** survives restarts; a resumed job continues at its next regular time.
+* Daylight saving time follows :mod:`botkit.bot.triggers`: a fixed time never runs twice in the
+  hour repeated when clocks go back, and a time skipped when they go forward runs after the gap.
 * Jobs fire only while the client is connected (the runtime pauses the scheduler on disconnect).
 * A job still running when it falls due again is not started twice. A job that raises is reported
   like a failing hook (logged with the plugin's name, then ``botkit_plugin_error`` with hook
@@ -238,7 +240,9 @@ class Scheduling:
         entry.state = replace(entry.state, paused=paused)
         await self._save(plugin, job_id, entry.state)
         key = f"{plugin}:{job_id}"
-        upcoming = None if paused else next_after(entry.aps, _datetime(self._clock()))
+        last = entry.state.last_run
+        previous = _datetime(last) if last is not None else None
+        upcoming = None if paused else next_after(entry.aps, _datetime(self._clock()), previous)
         if self._aps.get_job(key) is not None:  # a finished one-off has nothing to resume
             self._aps.modify_job(key, next_run_time=upcoming)
         return self._describe(entry)

@@ -7,6 +7,10 @@ counts 0 as Monday, so :func:`parse_cron` rewrites the weekday field as names. W
 of month and the weekday are restricted, a time must match both (APScheduler's rule, not cron's
 "either").
 
+Daylight saving time: a time that does not exist (clocks go forward) runs once, right after the
+gap. When clocks go back, an expression with a fixed hour runs once at a repeated wall-clock time
+(crontab's rule), while one with ``*`` in the hour field runs every real hour.
+
 :func:`plan_start` is the missed-run policy applied when a job is (re)added, e.g. after a restart.
 """
 
@@ -28,7 +32,7 @@ __all__ = [
     "StartPlan",
     "Trigger",
     "aps_trigger",
-    "describe",
+    "describe_trigger",
     "next_after",
     "parse_cron",
     "parse_zone",
@@ -109,7 +113,7 @@ def aps_trigger(trigger: Trigger, zone: ZoneInfo, anchor: dt.datetime) -> BaseTr
     return DateTrigger(run_date=when, timezone=own)
 
 
-def describe(trigger: Trigger) -> str:
+def describe_trigger(trigger: Trigger) -> str:
     """Return the trigger in words for listings: ``cron 0 9 * * mon``, ``every 30m``, ``at ...``."""
     if isinstance(trigger, Cron):
         zone = f" ({trigger.timezone})" if trigger.timezone else ""
@@ -142,12 +146,25 @@ def plan_start(
     missed = _latest_fire_time(trigger, earliest, now)
     if missed is not None:
         return StartPlan(missed, True)
-    return StartPlan(next_after(trigger, now), False)
+    return StartPlan(next_after(trigger, now, reference), False)
 
 
-def next_after(trigger: BaseTrigger, now: dt.datetime) -> dt.datetime | None:
-    """Return the first fire time of ``trigger`` strictly after ``now``, or ``None``."""
-    upcoming: dt.datetime | None = trigger.get_next_fire_time(None, now + _EPSILON)
+def next_after(
+    trigger: BaseTrigger, now: dt.datetime, previous: dt.datetime | None = None
+) -> dt.datetime | None:
+    """Return the first fire time of ``trigger`` strictly after ``now``, or ``None``.
+
+    ``previous`` is the job's last run (if known): a fixed time that ran in the hour repeated
+    when clocks go back is not due again when the hour repeats.
+    """
+    upcoming: dt.datetime | None = trigger.get_next_fire_time(None, _just_after(now))
+    if (
+        previous is not None
+        and upcoming is not None
+        and isinstance(trigger, _OncePerWallTime)
+        and trigger.same_wall_time(upcoming, previous)
+    ):
+        upcoming = trigger.get_next_fire_time(upcoming, upcoming)  # as if it had fired
     return upcoming if upcoming is not None and upcoming > now else None
 
 
@@ -159,18 +176,50 @@ def _latest_fire_time(
     candidate: dt.datetime | None = trigger.get_next_fire_time(None, earliest)
     while candidate is not None and earliest <= candidate <= now:
         found = candidate
-        following = trigger.get_next_fire_time(candidate, candidate + _EPSILON)
-        if following is None or following <= candidate:
+        following = trigger.get_next_fire_time(candidate, _just_after(candidate))
+        if following is None or following.astimezone(dt.UTC) <= candidate.astimezone(dt.UTC):
             break
         candidate = following
     return found
 
 
+class _OncePerWallTime(CronTrigger):  # type: ignore[misc]
+    """A cron trigger that never fires twice at one local wall-clock time (the hour repeated when
+    clocks go back), for expressions with fixed hours."""
+
+    def get_next_fire_time(
+        self, previous_fire_time: dt.datetime | None, now: dt.datetime
+    ) -> dt.datetime | None:
+        upcoming: dt.datetime | None = super().get_next_fire_time(previous_fire_time, now)
+        if (
+            upcoming is not None
+            and previous_fire_time is not None
+            and self.same_wall_time(upcoming, previous_fire_time)
+        ):
+            upcoming = super().get_next_fire_time(upcoming, upcoming)  # as if it had fired
+        return upcoming
+
+    def same_wall_time(self, one: dt.datetime, other: dt.datetime) -> bool:
+        """Return whether ``one`` and ``other`` read the same on a local clock (naive local
+        times compare without ``fold``)."""
+        local = self.timezone
+        return one.astimezone(local).replace(tzinfo=None) == other.astimezone(local).replace(
+            tzinfo=None
+        )
+
+
+def _just_after(time: dt.datetime) -> dt.datetime:
+    """Return ``time`` plus a microsecond, in UTC: local arithmetic would lose ``fold`` and step
+    back into the first of the two hours that repeat when clocks go back."""
+    return time.astimezone(dt.UTC) + _EPSILON
+
+
 def _cron_trigger(fields: list[str], zone: dt.tzinfo) -> CronTrigger:
     values = dict(zip(_CRON_FIELDS, fields, strict=True))
     values["day_of_week"] = _weekdays(values["day_of_week"])
+    kind = CronTrigger if "*" in values["hour"] else _OncePerWallTime
     try:
-        return CronTrigger(timezone=zone, **values)
+        return kind(timezone=zone, **values)
     except ValueError as error:
         raise ValueError(
             f"expected a cron expression like '0 9 * * mon', got {' '.join(fields)!r}: {error}"

@@ -38,7 +38,10 @@ def _command(
     )
     if takes_config:
         parser.add_argument(
-            "config", nargs="?", default=DEFAULT_CONFIG, help="the YAML configuration"
+            "config",
+            nargs="?",
+            default=DEFAULT_CONFIG,
+            help=f"the YAML configuration (default: {DEFAULT_CONFIG})",
         )
     return parser
 
@@ -88,8 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
         "test using botkit.testing. Never overwrites anything.",
         takes_config=False,
     )
-    plugin.add_argument("name", help="the plugin's name (a Python identifier)")
-    plugin.add_argument("--dir", default="plugins", help="the folder to create it in")
+    plugin.add_argument("name", help="the plugin's name: lowercase letters, digits and _")
+    plugin.add_argument(
+        "--dir", default="plugins", help="the folder to create it in (default: plugins)"
+    )
     _command(
         commands,
         "check",

@@ -17,7 +17,7 @@ from botkit.errors import ConfigError, PluginError
     args=[Arg("name", ArgType.STR, optional=True, help="a command to explain")],
 )
 async def help_command(ctx: Context, name: str | None) -> None:
-    prefix = ctx.command.prefix if ctx.command else ctx.bot.prefixes[0]
+    prefix = ctx.prefix
     if name is None:
         listing = ctx.commands.help_text(prefix, await ctx.permission())
         await ctx.reply().text(f"Commands:\n{listing}").send()
@@ -42,7 +42,7 @@ async def about(ctx: Context) -> None:
 
 @command("plugins", help="List the loaded plugins and their commands", permission=Permission.OWNER)
 async def plugins(ctx: Context) -> None:
-    prefix = ctx.command.prefix if ctx.command else ctx.bot.prefixes[0]
+    prefix = ctx.prefix
     lines = [
         f"{info.name} ({info.origin}): "
         + (", ".join(prefix + name for name in info.commands) or "no commands")
@@ -57,10 +57,16 @@ async def plugins(ctx: Context) -> None:
     permission=Permission.OWNER,
 )
 async def reload(ctx: Context) -> None:
+    """Reload; errors name config values and paths, so in a group they go to the owner only."""
     try:
         summary = await ctx.control.reload()
     except (ConfigError, PluginError) as error:
-        summary = f"Not reloaded; the running config stays.\n{error}"
+        refusal = "Not reloaded; the running config stays."
+        if ctx.chat is not None and ctx.chat.is_group and ctx.message is not None:
+            await ctx.send(ctx.message.sender.to_non_ad()).text(f"{refusal}\n{error}").send()
+            await ctx.reply().text(f"{refusal} I sent you the errors privately.").send()
+            return
+        summary = f"{refusal}\n{error}"
     await ctx.reply().text(summary).send()
 
 

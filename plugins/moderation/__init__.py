@@ -19,16 +19,18 @@ from botkit.types.events import (
     MessageReceived,
     ParticipantAction,
 )
+from botkit.types.jid import JID
 
 from . import commands
 from .actions import Member, Moderator
 from .commands import *  # noqa: F403 (the commands are found as this module's attributes)
 from .engine import MessageFacts, evaluate
 from .settings import ModerationSettings
-from .state import group_info, state_for
+from .state import group_info, reload_state, state_for
 
 __all__ = [
     "botkit_config_model",
+    "botkit_config_reloaded",
     "botkit_group_info",
     "botkit_group_participants",
     "botkit_message",
@@ -49,6 +51,12 @@ def botkit_startup(ctx: Context) -> None:
     state_for(ctx)
 
 
+@hookimpl
+def botkit_config_reloaded(ctx: Context) -> None:
+    """Apply the reloaded ``moderation:`` section (policies are compiled again)."""
+    reload_state(ctx)
+
+
 @hookimpl(tryfirst=True)
 async def botkit_message(event: MessageReceived, ctx: Context) -> Propagation | None:
     """Judge a group message; carry out the verdict and return Stop if anything was done."""
@@ -59,7 +67,7 @@ async def botkit_message(event: MessageReceived, ctx: Context) -> Propagation | 
     if policy is None:
         return None
     now = event.timestamp or ctx.services.wall_clock()
-    member_state = state.member(event.chat, event.sender.to_non_ad(), now)
+    member_state = state.member(event.chat, _flood_key(event), now)
     facts = MessageFacts(event.text or "", len(set(event.mentions)), await _own_invites(ctx, event))
     verdict = evaluate(policy, facts, member_state, now)
     member_state.record(now, policy, verdict)
@@ -113,6 +121,13 @@ def botkit_group_info(event: GroupInfoChanged, ctx: Context) -> None:
     """A renamed group may match another override: resolve its policy again."""
     if event.subject is not None:
         state_for(ctx).forget(event.group)
+
+
+def _flood_key(event: MessageReceived) -> JID:
+    """Return the sender by phone number when the event carries it, so that messages sent by
+    phone number and by LID count as one person's (without a look-up on every message)."""
+    alt = event.sender_alt
+    return (alt if alt is not None and alt.is_pn else event.sender).to_non_ad()
 
 
 async def _own_invites(ctx: Context, event: MessageReceived) -> frozenset[str]:

@@ -1,8 +1,9 @@
 """Carrying out moderation: revoking, warning along the ladder, kicking, and the audit log.
 
-Every change needs the bot to be a group admin. When it is not, the group's admins are told once
-(per group, remembered in the store until the bot is admin again) and the action is logged as
-skipped, so moderation never fails silently.
+Every change needs the bot to be a group admin. When it is not (or cannot tell, the group's
+details being out of reach: the notice then says so), the group's admins are told once (per group,
+remembered in the store until the bot is admin again) and the action is logged as skipped, so
+moderation never fails silently.
 """
 
 from __future__ import annotations
@@ -20,9 +21,21 @@ from .engine import Action, PolicySet, Verdict
 from .records import AuditEntry, WarningRecord
 from .state import ModerationState, group_info
 
-__all__ = ["Member", "Moderator"]
+__all__ = ["NOT_REMOVED", "REMOVED", "Member", "Moderator"]
 
 log = logging.getLogger(__name__)
+
+REMOVED = "removed"
+"""What :meth:`Moderator.kick` returns when the member was removed."""
+
+NOT_REMOVED = {
+    "not removed (bot is not admin)": "I need to be a group admin here",
+    "not removed (not a member)": "they are not in this group",
+    "not removed (the server refused)": "WhatsApp refused it",
+}
+"""What :meth:`Moderator.kick` returns when it did not remove, and why, for the command's reply."""
+
+_NOT_ADMIN, _NOT_MEMBER, _REFUSED = NOT_REMOVED
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +95,16 @@ class Moderator:
         if Action.DELETE in verdict.actions:
             done.append(await self.delete(event))
         kick = Action.KICK in verdict.actions
+        count = None
         if Action.WARN in verdict.actions:
-            count = await self.warn(member, reasons, announce=not kick)
+            count = await self.warn(member, reasons, announce=False)
             done.append(f"warned ({count}/{self.policy.settings.warnings.kick_at})")
             kick = kick or count >= self.policy.settings.warnings.kick_at
-        if kick:
-            done.append(await self.kick(member, reasons))
+        removal = await self.kick(member, reasons) if kick else None
+        if removal is not None:
+            done.append(removal)
+        if count is not None and removal != REMOVED:  # a removal is announced instead
+            await self.announce_warning(member, count, reasons)
         await self.audit(member, ", ".join(done) or "logged", reasons)
 
     async def delete(self, event: MessageReceived) -> str:
@@ -111,40 +128,42 @@ class Moderator:
         warning = WarningRecord(self.now, reason, self.by)
         active = await self.records.add_warning(self.group, member.key, warning, ladder.decay_days)
         if announce and len(active) < ladder.kick_at:
-            target = member.identities[0]
-            await (
-                self.ctx.send(self.group)
-                .template(
-                    ladder.template,
-                    user=target,
-                    count=len(active),
-                    kick_at=ladder.kick_at,
-                    reasons=reason,
-                )
-                .mention(target)
-                .send()
-            )
+            await self.announce_warning(member, len(active), reason)
         return len(active)
 
+    async def announce_warning(self, member: Member, count: int, reason: str) -> None:
+        """Tell the group that ``member`` has ``count`` warnings now (the ladder's template)."""
+        ladder = self.policy.settings.warnings
+        target = member.identities[0]
+        await (
+            self.ctx.send(self.group)
+            .template(
+                ladder.template, user=target, count=count, kick_at=ladder.kick_at, reasons=reason
+            )
+            .mention(target)
+            .send()
+        )
+
     async def kick(self, member: Member, reason: str, *, jid: JID | None = None) -> str:
-        """Remove ``member`` from the group (and forget their warnings); return what happened.
+        """Remove ``member`` from the group (and forget their warnings); return what happened:
+        :data:`REMOVED` or a key of :data:`NOT_REMOVED`.
 
         ``jid`` is how the group addresses them when the caller knows (a join event); else it is
         looked up in the group's metadata.
         """
         if not await self.can_act():
-            return "not removed (bot is not admin)"
+            return _NOT_ADMIN
         if jid is None:
             info = await group_info(self.ctx, self.group)
             participant = info.participant(*member.identities) if info is not None else None
             if participant is None:
-                return "not removed (not a member)"
+                return _NOT_MEMBER
             jid = participant.jid
         try:
             await self.ctx.groups(self.group).kick(jid)
         except ClientError as error:
             log.warning("could not remove %s from %s: %s", member.key, self.group, error)
-            return "not removed (the server refused)"
+            return _REFUSED
         await self.records.clear_warnings(self.group, member.key)
         await (
             self.ctx.send(self.group)
@@ -152,7 +171,7 @@ class Moderator:
             .mention(jid)
             .send()
         )
-        return "removed"
+        return REMOVED
 
     async def can_act(self) -> bool:
         """Return whether the bot is admin; if not, tell the group's admins once."""
@@ -170,7 +189,7 @@ class Moderator:
             admins = [p.jid for p in info.participants if p.is_admin] if info is not None else []
             subject = info.subject if info is not None else "this group"
             notice = self.ctx.send(self.group).template(
-                "not_admin.j2", admins=admins, group=subject
+                "not_admin.j2", admins=admins, group=subject, known=info is not None
             )
             try:
                 await notice.mention(*admins).send()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from botkit import JID, Arg, ArgType, Context, Permission, command
 
-from .actions import Member, Moderator
+from .actions import NOT_REMOVED, REMOVED, Member, Moderator
 from .state import state_for
 
 __all__ = [
@@ -79,7 +79,11 @@ async def warn(ctx: Context, user: JID, reason: str) -> None:
     count = await mod.warn(member, why)
     done = f"warned ({count}/{mod.policy.settings.warnings.kick_at})"
     if count >= mod.policy.settings.warnings.kick_at:
-        done += ", " + await mod.kick(member, why)
+        removal = await mod.kick(member, why)
+        done += ", " + removal
+        if removal != REMOVED:
+            await mod.announce_warning(member, count, why)
+            await _tell_if_not_removed(ctx, user, removal)
     await mod.audit(member, done, why)
 
 
@@ -149,6 +153,15 @@ async def _remove(ctx: Context, user: JID, reason: str, *, ban: bool) -> None:
         await mod.records.set_banned(mod.group, member.identities, True)
     done = await mod.kick(member, reason)
     await mod.audit(member, f"banned, {done}" if ban else done, reason)
+    await _tell_if_not_removed(ctx, user, done)
+
+
+async def _tell_if_not_removed(ctx: Context, user: JID, outcome: str | None) -> None:
+    """Answer the admin when :meth:`Moderator.kick` did not remove ``user`` (a removal is
+    announced by the kick itself), so a command is never met with silence."""
+    why = NOT_REMOVED.get(outcome or "")
+    if why is not None:
+        await ctx.reply().text(f"@{user.user} was not removed: {why}.").send()
 
 
 @command("unban", help="Let a banned member rejoin", permission=_ADMIN, args=[_USER])
@@ -172,11 +185,21 @@ async def unban(ctx: Context, user: JID) -> None:
 )
 async def antilink(ctx: Context, switch: str) -> None:
     if switch.lower() not in ("on", "off"):
-        prefix = ctx.command.prefix if ctx.command else ctx.bot.prefixes[0]
+        prefix = ctx.prefix
         await ctx.reply().text(f"Usage: {prefix}antilink on|off").send()
         return
     mod = await _moderator(ctx)
     if mod is None:
+        return
+    if await mod.state.policy(ctx, mod.group) is None:
+        await (
+            ctx.reply()
+            .text(
+                "This group is not moderated (moderation.groups in the config), so links are not "
+                "filtered here."
+            )
+            .send()
+        )
         return
     enabled = switch.lower() == "on"
     await mod.records.set_antilink(mod.group, enabled)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from botkit.bot.config import UserId
+from botkit.bot import UserId
 
 from .text import ascii_domain
 

@@ -21,7 +21,7 @@ from .engine import MemberState, PolicySet
 from .records import Records
 from .settings import ModerationSettings
 
-__all__ = ["ModerationState", "group_info", "state_for"]
+__all__ = ["ModerationState", "group_info", "reload_state", "state_for"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,20 @@ def state_for(ctx: Context) -> ModerationState:
     if state is None:
         state = ModerationState(ctx.config_as(ModerationSettings), ctx.store)
         _STATES[ctx.store] = state
+    return state
+
+
+def reload_state(ctx: Context) -> ModerationState:
+    """Rebuild the state of ``ctx``'s bot from the plugin's current (reloaded) config; return it.
+
+    Members' recent messages (flood windows) and the not-admin notices carry over.
+    """
+    state = ModerationState(ctx.config_as(ModerationSettings), ctx.store)
+    old = _STATES.get(ctx.store)
+    if old is not None:
+        state.notices = old.notices
+        state._members = old._members
+    _STATES[ctx.store] = state
     return state
 
 

@@ -8,8 +8,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from botkit.bot.arguments import parse_duration
-from botkit.bot.triggers import At, Cron, Every, Trigger, parse_cron, parse_zone
+from botkit.bot import At, Cron, Every, Trigger, parse_cron, parse_duration, parse_zone
 from botkit.errors import DecodeError
 from botkit.types.jid import JID
 

@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from botkit import Arg, ArgType, Context, Permission, command
-from botkit.bot.scheduling import ScheduledJob
-from botkit.bot.triggers import At, describe
+from botkit.bot import At, ScheduledJob, describe_trigger
 from botkit.errors import ClientError, PluginError
 
 from .announcements import Announcement
@@ -47,7 +46,7 @@ class _Refused(Exception):
     ],
 )
 async def schedule(ctx: Context, action: str | None, details: str | None) -> None:
-    prefix = ctx.command.prefix if ctx.command else ctx.bot.prefixes[0]
+    prefix = ctx.prefix
     handler = _ACTIONS.get((action or "").lower())
     if handler is None:
         await ctx.reply().text(USAGE.format(p=prefix)).send()
@@ -150,7 +149,7 @@ async def _find(ctx: Context, details: str) -> Defined:
 def _line(ctx: Context, item: Defined, job: ScheduledJob | None) -> str:
     announcement = item.announcement
     zone = ZoneInfo(zone_of(ctx, announcement))
-    parts = [f"{announcement.id}: {describe(announcement.trigger(str(zone)))}"]
+    parts = [f"{announcement.id}: {describe_trigger(announcement.trigger(str(zone)))}"]
     parts.append("to " + ", ".join(announcement.to))
     if job is None or job.finished:
         parts.append("done")

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from botkit import Context
-from botkit.bot.triggers import describe
+from botkit.bot import describe_trigger
 from botkit.errors import ClientError, PluginError
 from botkit.types.group import GroupInfo
 from botkit.types.jid import JID
@@ -93,7 +93,7 @@ async def render(
     variables: dict[str, Any] = {
         "now": ctx.now().astimezone(ZoneInfo(zone)),
         "group": GroupView.of(group) if group is not None else None,
-        "schedule": ScheduleView(announcement.id, describe(announcement.trigger(zone))),
+        "schedule": ScheduleView(announcement.id, describe_trigger(announcement.trigger(zone))),
     }
     if announcement.text is not None:
         return ctx.templates.render_string(announcement.text, **variables)

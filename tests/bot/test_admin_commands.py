@@ -158,3 +158,17 @@ async def test_a_bot_without_a_config_file_cannot_reload(
         "Not reloaded; the running config stays.\n<config>: this bot was not started from a "
         "config file"
     )
+
+
+async def test_reload_errors_asked_in_a_group_go_to_the_owner_only(
+    bot: Runtime, client: FakeClient, config_file: Path
+) -> None:
+    config_file.write_text(config_file.read_text().replace("every: 30m", "every: ${SECRET}"))
+    await bot.handle(client.message("!reload", sender=OWNER, chat=GROUP))
+    assert client.texts(GROUP) == [
+        "Not reloaded; the running config stays. I sent you the errors privately."
+    ]
+    [details] = client.texts(f"{OWNER}@s.whatsapp.net")
+    assert details.startswith("Not reloaded; the running config stays.\n")
+    assert "SECRET" in details
+    await bot.stop()

@@ -109,7 +109,7 @@ async def crash(ctx):
     await bot.handle(client.message("!ping"))
     recorder = bot.manager.plugins["recorder"].plugin
     assert "error in recorder/command crash: 'x'" in recorder.seen  # type: ignore[attr-defined]
-    assert client.texts() == ["pong"]
+    assert client.texts() == ["Sorry, !crash failed; the error is in the bot's log.", "pong"]
 
 
 async def test_a_tryfirst_stop_keeps_the_message_from_commands(
@@ -300,3 +300,12 @@ async def test_commands_from_the_bots_own_account_are_ignored(
     bot = make_bot()
     await bot.handle(dataclasses.replace(client.message("!ping"), from_me=True))
     assert client.texts() == []
+
+
+async def test_the_context_prefix_is_the_one_typed_else_the_first(
+    make_bot: MakeBot, client: FakeClient
+) -> None:
+    bot = make_bot()
+    assert bot.context("commands").prefix == "!"
+    await bot.handle(client.message("/help nosuch"))
+    assert client.texts() == ["There is no command /nosuch. Try /help."]

@@ -90,6 +90,54 @@ def test_a_naive_one_off_is_read_in_its_zone() -> None:
     )
 
 
+# -- daylight saving time (Europe/Berlin: 2026-03-29 02:00 -> 03:00, 2026-10-25 03:00 -> 02:00) --
+
+
+def utc_fire_times(expression: str, start: dt.datetime, count: int) -> list[dt.datetime]:
+    return [time.astimezone(UTC) for time in fire_times(expression, start, count)]
+
+
+def test_a_fixed_time_in_the_repeated_hour_runs_once_when_clocks_go_back() -> None:
+    start = dt.datetime(2026, 10, 24, 12, 0, tzinfo=UTC)
+    assert utc_fire_times("30 2 * * *", start, 2) == [
+        dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC),  # 02:30 summer time
+        dt.datetime(2026, 10, 26, 1, 30, tzinfo=UTC),  # 02:30 the next day, not again that night
+    ]
+
+
+def test_an_hourly_job_runs_every_real_hour_when_clocks_go_back() -> None:
+    start = dt.datetime(2026, 10, 24, 23, 30, tzinfo=UTC)
+    assert utc_fire_times("0 * * * *", start, 3) == [
+        dt.datetime(2026, 10, 25, hour, 0, tzinfo=UTC) for hour in (0, 1, 2)
+    ]
+
+
+def test_a_fixed_time_in_the_skipped_hour_runs_once_after_the_gap() -> None:
+    start = dt.datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
+    assert utc_fire_times("30 2 * * *", start, 2) == [
+        dt.datetime(2026, 3, 29, 1, 30, tzinfo=UTC),  # 03:30 summer time: 02:30 does not exist
+        dt.datetime(2026, 3, 30, 0, 30, tzinfo=UTC),
+    ]
+
+
+def test_a_restart_in_the_repeated_hour_does_not_repeat_a_fixed_time() -> None:
+    daily = aps_trigger(Cron("30 2 * * *"), BERLIN, SUNDAY_NOON)
+    ran = dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 summer time
+    now = dt.datetime(2026, 10, 25, 1, 10, tzinfo=UTC)  # 02:10 winter time
+    plan = plan_start(daily, ran, now, GRACE)
+    assert plan.next_run is not None and not plan.catch_up
+    assert plan.next_run.astimezone(UTC) == dt.datetime(2026, 10, 26, 1, 30, tzinfo=UTC)
+
+
+def test_the_latest_missed_run_is_found_in_the_repeated_hour() -> None:
+    hourly = aps_trigger(Cron("0 * * * *"), BERLIN, SUNDAY_NOON)
+    reference = dt.datetime(2026, 10, 24, 23, 30, tzinfo=UTC)
+    now = dt.datetime(2026, 10, 25, 1, 5, tzinfo=UTC)  # 02:05 winter time
+    plan = plan_start(hourly, reference, now, dt.timedelta(hours=2))
+    assert plan.catch_up and plan.next_run is not None
+    assert plan.next_run.astimezone(UTC) == dt.datetime(2026, 10, 25, 1, 0, tzinfo=UTC)
+
+
 # -- the missed-run plan ------------------------------------------------------------------------
 
 

@@ -137,3 +137,20 @@ def test_the_command_line_dispatches_new_and_check(
     assert main(["check", str(path)]) == 0
     assert "plugin hello" in capsys.readouterr().out
     assert main(["new", "plugin", "hello", "--dir", str(tmp_path / "plugins")]) == 1
+
+
+@pytest.mark.parametrize(
+    ("command", "says"),
+    [
+        (["run"], "(default: bot.yaml)"),
+        (["check"], "(default: bot.yaml)"),
+        (["pair"], "(default: bot.yaml)"),
+        (["new", "plugin"], "(default: plugins)"),
+    ],
+)
+def test_help_states_the_defaults(
+    capsys: pytest.CaptureFixture[str], command: list[str], says: str
+) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([*command, "--help"])
+    assert says in " ".join(capsys.readouterr().out.split())

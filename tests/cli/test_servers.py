@@ -4,14 +4,15 @@ WhatsApp (its endpoint and root key), as `botkit run` uses them."""
 from __future__ import annotations
 
 import io
+import stat
 from pathlib import Path
 
 import pytest
 
 from botkit.bot.config import config_from_dict
-from botkit.bot.launch import server_config
+from botkit.bot.launch import open_store, server_config
 from botkit.cli.run import run_command
-from botkit.errors import ConfigError
+from botkit.errors import ConfigError, StoreError
 from botkit.server import Sandbox
 from botkit.testing import SandboxUsers
 
@@ -84,3 +85,20 @@ async def test_run_with_a_plugin_that_cannot_load_exits_3(tmp_path: Path) -> Non
     out, err = io.StringIO(), io.StringIO()
     assert await run_command(path, out, err) == 3
     assert "nosuchplugin" in err.getvalue() and "Traceback" not in err.getvalue()
+
+
+async def test_the_store_folder_is_created_private(tmp_path: Path) -> None:
+    config = config_from_dict({"store": {"path": "data/bot.db"}}, base_dir=tmp_path)
+    store = await open_store(config)
+    try:
+        assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+        assert stat.S_IMODE((tmp_path / "data" / "bot.db").stat().st_mode) == 0o600
+    finally:
+        await store.close()
+
+
+async def test_a_store_folder_that_cannot_be_made_is_a_store_error(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("a file where the folder should be")
+    config = config_from_dict({"store": {"path": "data/bot.db"}}, base_dir=tmp_path)
+    with pytest.raises(StoreError, match="cannot create the store's folder"):
+        await open_store(config)

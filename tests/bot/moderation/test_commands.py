@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from botkit.bot import Runtime
 from botkit.testing import FakeClient, FakeClock
 from botkit.types import GroupParticipantsChanged, ParticipantAction
+from botkit.types.group import ParticipantRole
+from botkit.types.jid import JID
 from botkit.types.message import RevokeMessage
 
-from .conftest import ADMIN, GROUP, MEMBER, OTHER, OWNER, MakeBot, pn
+from .conftest import ADMIN, BOT, GROUP, MEMBER, OTHER, OWNER, MakeBot, pn
 
 COMMANDS = [
     "!warn @15551230002 rude",
@@ -149,3 +153,74 @@ async def test_a_rejoining_banned_member_is_removed_even_before_the_metadata_kno
     await bot.handle(rejoined)  # the cached metadata has not seen the join yet
     assert client.participant_changes[-1] == (GROUP, (pn(OTHER),), ParticipantAction.REMOVED)
     assert len(client.participant_changes) == 2
+
+
+def _demote_bot(client: FakeClient) -> None:
+    info = client.groups[GROUP]
+    people = tuple(
+        dataclasses.replace(p, role=ParticipantRole.MEMBER) if p.jid.user == BOT else p
+        for p in info.participants
+    )
+    client.groups[GROUP] = dataclasses.replace(info, participants=people)
+
+
+async def test_a_removal_the_bot_cannot_do_is_answered_every_time(
+    make_bot: MakeBot, client: FakeClient
+) -> None:
+    _demote_bot(client)
+    bot = make_bot()
+    await run(bot, client, f"!kick @{OTHER}")  # the first also tells the admins (once)
+    for text in (f"!kick @{OTHER}", f"!ban @{OTHER} spam"):
+        assert await run(bot, client, text) == (
+            f"@{OTHER} was not removed: I need to be a group admin here."
+        )
+    assert OTHER in members(client) and client.participant_changes == []
+
+
+async def test_kicking_someone_who_is_not_in_the_group_is_answered(
+    make_bot: MakeBot, client: FakeClient
+) -> None:
+    bot = make_bot()
+    assert await run(bot, client, "!kick @15557654321") == (
+        "@15557654321 was not removed: they are not in this group."
+    )
+
+
+async def test_a_third_warning_that_cannot_remove_says_so(
+    make_bot: MakeBot, client: FakeClient
+) -> None:
+    _demote_bot(client)
+    bot = make_bot()
+    for _ in range(3):
+        answer = await run(bot, client, f"!warn @{OTHER} rude")
+    assert answer == f"@{OTHER} was not removed: I need to be a group admin here."
+    assert client.texts(GROUP)[-2] == f"@{OTHER}, this is warning 3 of 3: rude."
+
+
+async def test_antilink_in_a_group_that_is_not_moderated_says_so(
+    make_bot: MakeBot, client: FakeClient
+) -> None:
+    bot = make_bot(groups=["Another group"])
+    assert await run(bot, client, "!antilink on") == (
+        "This group is not moderated (moderation.groups in the config), so links are not "
+        "filtered here."
+    )
+
+
+async def test_a_member_mentioned_by_lid_is_the_same_member(
+    make_bot: MakeBot, client: FakeClient
+) -> None:
+    client.link(pn(OTHER), "987654321@lid")
+    client.link(pn(ADMIN), "123456789@lid")
+    bot = make_bot()
+    lid_text = "!warn @987654321 rude"
+    await bot.handle(
+        client.message(lid_text, sender=ADMIN, chat=GROUP, mentions=[JID.parse("987654321@lid")])
+    )
+    assert await run(bot, client, "!warnings") == f"@{OTHER}: 1/3 — rude"
+    admin_by_lid = client.message(
+        "!kick @123456789", sender=OWNER, chat=GROUP, mentions=[JID.parse("123456789@lid")]
+    )
+    await bot.handle(admin_by_lid)
+    assert client.texts(GROUP)[-1] == "@123456789 is an admin here; demote them first."
+    assert client.participant_changes == []

@@ -277,7 +277,10 @@ async def test_without_group_metadata_it_still_tells_and_warns(
     result = await bot.handle(client.message(LINK, sender=MEMBER, chat=unknown))
     assert result is not None and result.failed == () and result.stopped_by == "moderation"
     notice, warning = client.texts(unknown)
-    assert notice.startswith("I cannot moderate this group: I need to be a group admin")
+    assert notice == (  # it cannot tell whether it is an admin: it must not claim it is not
+        "I cannot moderate this group: I could not fetch its details to check that I am a group "
+        "admin."
+    )
     assert warning.startswith(f"@{MEMBER}, this is warning 1 of 3")
     joined = GroupParticipantsChanged(
         JID.parse(unknown), ParticipantAction.ADDED, (pn(OTHER),), clock.now
@@ -285,3 +288,57 @@ async def test_without_group_metadata_it_still_tells_and_warns(
     outcome = await bot.handle(joined)
     assert outcome is not None and outcome.failed == ()
     assert client.texts(unknown)[-1] == f"Welcome to the group, @{OTHER}!"
+
+
+async def test_reload_applies_the_new_moderation_section(
+    make_bot: MakeBot, client: FakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = make_bot(banned_words={"words": ["spamword"], "action": "delete"})
+    await bot.start()
+    newer = make_bot(banned_words={"words": ["eggs"], "action": "delete"}).config
+    monkeypatch.setattr(bot, "_load", lambda: newer)
+    assert "moderation" in await bot.reload()
+    await bot.handle(client.message("spamword", sender=MEMBER, chat=GROUP))
+    assert revoked(client) == []
+    await bot.handle(client.message("green eggs", sender=MEMBER, chat=GROUP))
+    assert len(revoked(client)) == 1
+    await bot.stop()
+
+
+async def test_a_last_warning_that_cannot_remove_is_still_announced(
+    make_bot: MakeBot, client: FakeClient
+) -> None:
+    set_role(client, BOT, ParticipantRole.MEMBER)
+    bot = make_bot()
+    for _ in range(3):
+        await bot.handle(client.message(LINK, sender=MEMBER, chat=GROUP))
+    assert client.texts(GROUP)[-1] == (
+        f"@{MEMBER}, this is warning 3 of 3: links to evil.com are not allowed here."
+    )
+    assert MEMBER in members(client)
+
+
+async def test_messages_without_text_count_for_floods_and_pass_the_word_rules(
+    make_bot: MakeBot, client: FakeClient, clock: FakeClock
+) -> None:
+    bot = make_bot(
+        flood={"max_messages": 2, "per_seconds": 10, "action": "delete"},
+        banned_words={"words": ["spamword"], "action": "delete"},
+    )
+    for _ in range(3):
+        clock.now += 1
+        sticker = dataclasses.replace(client.message("x", sender=MEMBER, chat=GROUP), text=None)
+        result = await bot.handle(sticker)
+        assert result is not None and result.failed == ()
+    assert len(revoked(client)) == 1  # the third, for flooding
+
+
+async def test_a_flood_by_phone_number_and_lid_is_one_flood(
+    make_bot: MakeBot, client: FakeClient, clock: FakeClock
+) -> None:
+    bot = make_bot(flood={"max_messages": 2, "per_seconds": 10, "action": "delete"})
+    lid = "987654321@lid"
+    for sender, alt in ((MEMBER, None), (lid, pn(MEMBER)), (MEMBER, None)):
+        clock.now += 1
+        await bot.handle(client.message("hi", sender=sender, sender_alt=alt, chat=GROUP))
+    assert len(revoked(client)) == 1
