@@ -27,8 +27,8 @@ __all__ = ["mentions_of", "quoted_of", "text_of", "to_protobuf"]
 def _key(ref: MessageRef, own: JID | None) -> e2e_pb2.MessageKey:
     from_me = ref.sender is None or (own is not None and ref.sender.to_non_ad().user == own.user)
     key = e2e_pb2.MessageKey(remote_jid=str(ref.chat), from_me=from_me, id=ref.id)
-    if ref.chat.is_group and ref.sender is not None:
-        key.participant = str(ref.sender)
+    if ref.chat.is_group and ref.sender is not None and not from_me:
+        key.participant = str(ref.sender.to_non_ad())  # the author: an admin's revoke names it
     return key
 
 
