@@ -15,7 +15,7 @@ from typing import Any
 from botkit.client import Client, EventQueue, SinkEvent
 from botkit.errors import ClientError
 from botkit.store.base import AccountStore
-from botkit.types.events import Event, ParticipantAction
+from botkit.types.events import ChatState, Event, ParticipantAction
 from botkit.types.group import GroupInfo, GroupSetting
 from botkit.types.jid import JID
 from botkit.types.message import OutgoingMessage
@@ -95,8 +95,9 @@ class ClientAdapter:
         return await self.client.alternate_jid(jid)
 
     async def send_chat_state(self, to: JID, typing: bool) -> None:
-        """Raises ClientError: chat states are not supported by the client yet."""
-        raise _unsupported("chat states (typing)")
+        """Show the bot typing in ``to`` (or stop). Raises NotConnected when offline."""
+        state = ChatState.COMPOSING if typing else ChatState.PAUSED
+        await self.client.presence.send_chat_state(to, state)
 
     async def group_info(self, group: JID) -> GroupInfo:
         """Raises ClientError: group metadata is not supported by the client yet."""

@@ -4,7 +4,7 @@
 :class:`~botkit.client.requests.Router` (IQs, incoming nodes by tag),
 :class:`~botkit.client.pairing.Pairing`, :class:`~botkit.client.prekeys.PreKeys`,
 :class:`~botkit.client.keepalive.KeepAlive`, :class:`~botkit.client.messaging.Messaging`
-(sending, receiving, receipts) and the reconnect
+(sending, receiving, receipts), :class:`~botkit.client.presence.Presence` and the reconnect
 :class:`~botkit.client.supervisor.Supervisor`, each connection being one
 :class:`~botkit.client.session.Session`.
 
@@ -33,6 +33,7 @@ from botkit.client.messaging import Messaging
 from botkit.client.pairing import Pairing, new_credentials
 from botkit.client.payload import DeviceConfig, client_payload
 from botkit.client.prekeys import PreKeys
+from botkit.client.presence import Presence
 from botkit.client.requests import Requests, Router
 from botkit.client.session import Session
 from botkit.client.sink import EventSink, SinkEvent
@@ -129,6 +130,8 @@ class Client:
             timeout=timing.iq_timeout,
             rng=rng,
         )
+        self.presence = Presence(self._router, self._send, store, emit=self._emit)
+        """Our presence and chat states, and others' as events (:mod:`.presence`)."""
         self._session: Session | None = None
         self._opening: asyncio.Future[Transport] | None = None
         self._task: asyncio.Task[Ending] | None = None
