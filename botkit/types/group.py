@@ -47,6 +47,12 @@ class GroupInfo:
     announce: bool = False
     locked: bool = False
     created_at: float = 0.0
+    ephemeral: int = 0
+    """The disappearing-messages timer in seconds (0: off)."""
+    approval: bool = False
+    """Whether joining needs an admin's approval."""
+    addressing_lid: bool = False
+    """Whether the group addresses its members by LID (else by phone number)."""
 
     def participant(self, *identities: JID) -> GroupParticipant | None:
         """Return the participant matching any of ``identities`` (PN or LID), or ``None``."""
