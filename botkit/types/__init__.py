@@ -24,7 +24,13 @@ from botkit.types.events import (
     ReceiptReceived,
     UndecryptableMessage,
 )
-from botkit.types.group import GroupInfo, GroupParticipant, GroupSetting, ParticipantRole
+from botkit.types.group import (
+    AddressingMode,
+    GroupInfo,
+    GroupParticipant,
+    GroupSetting,
+    ParticipantRole,
+)
 from botkit.types.jid import (
     BOT_SERVER,
     BROADCAST_SERVER,
@@ -85,6 +91,7 @@ __all__ = [
     "PSA_JID",
     "SERVER_JID",
     "STATUS_BROADCAST_JID",
+    "AddressingMode",
     "BotStarted",
     "BotStopped",
     "ChatState",

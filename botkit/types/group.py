@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from botkit.types.jid import JID
 
-__all__ = ["GroupInfo", "GroupParticipant", "GroupSetting", "ParticipantRole"]
+__all__ = ["AddressingMode", "GroupInfo", "GroupParticipant", "GroupSetting", "ParticipantRole"]
 
 
 class ParticipantRole(enum.Enum):
@@ -16,6 +16,13 @@ class ParticipantRole(enum.Enum):
     MEMBER = "member"
     ADMIN = "admin"
     SUPERADMIN = "superadmin"
+
+
+class AddressingMode(enum.Enum):
+    """How a group names its members: by phone number (``pn``) or by LID (``lid``)."""
+
+    PN = "pn"
+    LID = "lid"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +44,15 @@ class GroupParticipant:
 
 @dataclass(frozen=True, slots=True)
 class GroupInfo:
-    """A group's metadata: subject, description, settings and participants."""
+    """A group's metadata: subject, description, settings and participants.
+
+    ``ephemeral`` is the disappearing-messages timer in seconds (0: off); ``approval`` says
+    whether joining needs an admin's approval; ``member_add_mode`` is ``"admin_add"``,
+    ``"all_member_add"`` or ``""`` when unknown. ``subject_owner``/``subject_time`` say who set
+    the subject and when (unix seconds, 0 when unknown); ``description_id`` names the current
+    description (``""`` when there is none), set by ``description_owner`` at
+    ``description_time``.
+    """
 
     jid: JID
     subject: str
@@ -48,11 +63,14 @@ class GroupInfo:
     locked: bool = False
     created_at: float = 0.0
     ephemeral: int = 0
-    """The disappearing-messages timer in seconds (0: off)."""
     approval: bool = False
-    """Whether joining needs an admin's approval."""
-    addressing_lid: bool = False
-    """Whether the group addresses its members by LID (else by phone number)."""
+    addressing_mode: AddressingMode = AddressingMode.PN
+    member_add_mode: str = ""
+    subject_owner: JID | None = None
+    subject_time: int = 0
+    description_id: str = ""
+    description_owner: JID | None = None
+    description_time: int = 0
 
     def participant(self, *identities: JID) -> GroupParticipant | None:
         """Return the participant matching any of ``identities`` (PN or LID), or ``None``."""
