@@ -4,7 +4,9 @@
 :class:`~botkit.client.requests.Router` (IQs, incoming nodes by tag),
 :class:`~botkit.client.pairing.Pairing`, :class:`~botkit.client.prekeys.PreKeys`,
 :class:`~botkit.client.keepalive.KeepAlive`, :class:`~botkit.client.messaging.Messaging`
-(sending, receiving, receipts), :class:`~botkit.client.presence.Presence` and the reconnect
+(sending, receiving, receipts), :class:`~botkit.client.groups.Groups` (with the ``w:gp2``
+notifications of :mod:`~botkit.client.group_events`),
+:class:`~botkit.client.presence.Presence` and the reconnect
 :class:`~botkit.client.supervisor.Supervisor`, each connection being one
 :class:`~botkit.client.session.Session`.
 
@@ -28,6 +30,9 @@ from dataclasses import replace
 from typing import Any
 
 from botkit.client.config import ClientTiming, ServerConfig
+from botkit.client.group_events import GroupNotifications
+from botkit.client.group_send import GroupMembers
+from botkit.client.groups import Groups
 from botkit.client.keepalive import KeepAlive
 from botkit.client.messaging import Messaging
 from botkit.client.pairing import Pairing, new_credentials
@@ -41,6 +46,7 @@ from botkit.client.supervisor import Backoff, Ending, Supervisor
 from botkit.client.transport import Transport
 from botkit.core.binary import AttrReader, Node
 from botkit.core.stanza import request_id_prefix
+from botkit.core.stanza.group import GP2
 from botkit.errors import DecodeError, IQError, IQTimeout, NotConnected, RemoteProtocolError
 from botkit.pb import e2e_pb2
 from botkit.store.base import AccountStore
@@ -129,7 +135,15 @@ class Client:
             spawn=self._spawn,
             timeout=timing.iq_timeout,
             rng=rng,
+            members=self._members,
         )
+        rotate = self._messaging.group_sender.rotate
+        self.groups = Groups(self._requests, store, rotate=rotate)
+        """The groups API and metadata cache (:mod:`.groups`)."""
+        notifications = GroupNotifications(
+            self.groups.cache, store, emit=self._emit, rotate=rotate, spawn=self._spawn
+        )
+        self._router.on_notification(GP2, notifications.on_notification)
         self.presence = Presence(self._router, self._send, store, emit=self._emit)
         """Our presence and chat states, and others' as events (:mod:`.presence`)."""
         self._session: Session | None = None
@@ -224,7 +238,7 @@ class Client:
         )
 
     async def send_message(self, to: JID, message: OutgoingMessage | e2e_pb2.Message) -> str:
-        """Send ``message`` (a runtime value or a ``Message`` protobuf) to user ``to``.
+        """Send ``message`` (a runtime value or a ``Message`` protobuf) to user or group ``to``.
 
         Returns the message id once the server acknowledged it. Raises NotImplementedError
         for values not mapped yet, and as :meth:`botkit.client.send.Sender.send_message`.
@@ -420,6 +434,9 @@ class Client:
 
     async def _on_encrypt_notification(self, node: Node) -> None:
         self._spawn(self._prekeys.on_notification(node), "prekey-top-up")
+
+    async def _members(self, group: JID) -> GroupMembers:
+        return await self.groups.members(group)
 
     async def _ping(self, deadline: float) -> Node:
         return await self._requests.query("w:p", "get", timeout=deadline)

@@ -7,21 +7,34 @@ asks the server (``fetch``) only for a group it does not know. Every change a no
 reports is applied to the cached value with :func:`apply_change`, so the cache stays right
 without asking again; a change to a group we do not hold is left for the next fetch.
 
-The cached value is a :class:`~botkit.types.group.GroupInfo`, stored as JSON.
+The cached value is a :class:`~botkit.types.group.GroupInfo`, stored as its encoded ``<group>``
+element (:mod:`botkit.core.stanza.group`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
 
+from botkit.core.binary import decode_node, encode_node
+from botkit.core.stanza.group import (
+    AnnounceChange,
+    ApprovalChange,
+    DescriptionChange,
+    EphemeralChange,
+    GroupChange,
+    GroupCreated,
+    LockedChange,
+    ParticipantsChange,
+    SubjectChange,
+    group_node,
+    parse_group,
+)
 from botkit.errors import DecodeError
 from botkit.store.base import GroupCache
-from botkit.types.events import GroupInfoChanged, GroupParticipantsChanged, ParticipantAction
+from botkit.types.events import ParticipantAction
 from botkit.types.group import GroupInfo, GroupParticipant, ParticipantRole
 from botkit.types.jid import JID
 
@@ -32,40 +45,15 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_AGE = 7 * 24 * 3600.0
 """How long a stored entry is trusted across restarts (notifications keep it right meanwhile)."""
 
-GroupChange = GroupParticipantsChanged | GroupInfoChanged
-"""A change a notification reports."""
-
 _ROLES = {
     ParticipantAction.PROMOTED: ParticipantRole.ADMIN,
     ParticipantAction.DEMOTED: ParticipantRole.MEMBER,
 }
 
 
-def _participant(data: dict[str, Any]) -> GroupParticipant:
-    alt = data.get("alt")
-    role = ParticipantRole(data["role"])
-    return GroupParticipant(JID.parse(data["jid"]), role, None if alt is None else JID.parse(alt))
-
-
 def encode_info(info: GroupInfo) -> bytes:
-    """Return ``info`` as the JSON bytes the store keeps."""
-    data = {
-        "jid": str(info.jid),
-        "subject": info.subject,
-        "participants": [
-            {"jid": str(p.jid), "role": p.role.value, "alt": None if p.alt is None else str(p.alt)}
-            for p in info.participants
-        ],
-        "description": info.description,
-        "owner": None if info.owner is None else str(info.owner),
-        "announce": info.announce,
-        "locked": info.locked,
-        "created_at": info.created_at,
-        "ephemeral": info.ephemeral,
-        "approval": info.approval,
-        "addressing_lid": info.addressing_lid,
-    }
-    return json.dumps(data, separators=(",", ":")).encode()
+    """Return ``info`` as the bytes the store keeps: its ``<group>`` element, encoded."""
+    return encode_node(group_node(info))
 
 
 def decode_info(blob: bytes) -> GroupInfo:
@@ -75,37 +63,22 @@ def decode_info(blob: bytes) -> GroupInfo:
         DecodeError: ``blob`` is not such a value.
     """
     try:
-        data = json.loads(blob)
-        owner = data["owner"]
-        return GroupInfo(
-            jid=JID.parse(data["jid"]),
-            subject=data["subject"],
-            participants=tuple(_participant(p) for p in data["participants"]),
-            description=data["description"],
-            owner=None if owner is None else JID.parse(owner),
-            announce=data["announce"],
-            locked=data["locked"],
-            created_at=data["created_at"],
-            ephemeral=data["ephemeral"],
-            approval=data["approval"],
-            addressing_lid=data["addressing_lid"],
-        )
-    except (ValueError, KeyError, TypeError) as exc:
+        return parse_group(decode_node(blob))
+    except (ValueError, IndexError) as exc:
         raise DecodeError(f"a cached group is not valid: {exc}") from exc
 
 
-def _participants_changed(info: GroupInfo, change: GroupParticipantsChanged) -> GroupInfo:
-    named = {jid.to_non_ad() for jid in change.participants}
+def _participants_changed(info: GroupInfo, change: ParticipantsChange) -> GroupInfo:
+    named = {jid.to_non_ad() for p in change.participants for jid in (p.jid, p.alt) if jid}
 
     def matches(p: GroupParticipant) -> bool:
         return p.jid.to_non_ad() in named or (p.alt is not None and p.alt.to_non_ad() in named)
 
     kept = list(info.participants)
-    if change.action in (ParticipantAction.REMOVED, ParticipantAction.LEFT):
+    if change.action is ParticipantAction.REMOVED:
         kept = [p for p in kept if not matches(p)]
     elif change.action is ParticipantAction.ADDED:
-        present = {p.jid.to_non_ad() for p in kept} | {p.alt for p in kept if p.alt is not None}
-        kept += [GroupParticipant(j) for j in change.participants if j.to_non_ad() not in present]
+        kept = [p for p in kept if not matches(p)] + list(change.participants)
     else:
         role = _ROLES[change.action]
         kept = [replace(p, role=role) if matches(p) else p for p in kept]
@@ -113,15 +86,25 @@ def _participants_changed(info: GroupInfo, change: GroupParticipantsChanged) -> 
 
 
 def apply_change(info: GroupInfo, change: GroupChange) -> GroupInfo:
-    """Return ``info`` with ``change`` applied."""
-    if isinstance(change, GroupParticipantsChanged):
-        return _participants_changed(info, change)
-    updates: dict[str, Any] = {
-        name: value
-        for name in ("subject", "description", "announce", "locked", "ephemeral", "approval")
-        if (value := getattr(change, name)) is not None
-    }
-    return replace(info, **updates)
+    """Return ``info`` with the notified ``change`` applied (unmodelled changes: unchanged)."""
+    match change:
+        case ParticipantsChange():
+            return _participants_changed(info, change)
+        case SubjectChange(subject, at, owner):
+            return replace(info, subject=subject, subject_time=at, subject_owner=owner)
+        case DescriptionChange(description_id, text):
+            return replace(info, description=text or "", description_id=description_id)
+        case AnnounceChange(on):
+            return replace(info, announce=on)
+        case LockedChange(on):
+            return replace(info, locked=on)
+        case EphemeralChange(seconds):
+            return replace(info, ephemeral=seconds)
+        case ApprovalChange(on):
+            return replace(info, approval=on)
+        case GroupCreated(created):
+            return created
+    return info
 
 
 class MetadataCache:
@@ -165,9 +148,9 @@ class MetadataCache:
         self._memory[info.jid] = info
         await self._store.put_group(str(info.jid), encode_info(info))
 
-    async def apply(self, change: GroupChange) -> GroupInfo | None:
-        """Apply ``change`` to the held metadata of its group; return the result, if held."""
-        held = self._memory.get(change.group) or await self._stored(change.group)
+    async def apply(self, group: JID, change: GroupChange) -> GroupInfo | None:
+        """Apply ``change`` to the held metadata of ``group``; return the result, if held."""
+        held = self._memory.get(group) or await self._stored(group)
         if held is None:
             return None
         updated = apply_change(held, change)

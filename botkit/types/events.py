@@ -93,20 +93,21 @@ class ParticipantAction(enum.Enum):
     REMOVED = "remove"
     PROMOTED = "promote"
     DEMOTED = "demote"
-    LEFT = "leave"
-    """The participants left by themselves (only in events: leaving is not a participant change
-    an admin can ask for)."""
 
 
 @dataclass(frozen=True, slots=True)
 class GroupParticipantsChanged:
-    """Participants joined, left, were removed, promoted or demoted; ``by`` is who did it."""
+    """Participants joined, left, were removed, promoted or demoted; ``by`` is who did it.
+
+    ``left`` marks a removal the participants made themselves (they left the group).
+    """
 
     group: JID
     action: ParticipantAction
     participants: tuple[JID, ...]
     timestamp: float
     by: JID | None = None
+    left: bool = False
 
 
 @dataclass(frozen=True, slots=True)
