@@ -9,6 +9,7 @@ import pytest
 from botkit.client.group_send import GroupMembers
 from botkit.core.binary import Node
 from botkit.core.signal import create_sender_key
+from botkit.core.stanza import retry_receipt
 from botkit.errors import NoSession
 from botkit.pb import e2e_pb2
 from botkit.store import AccountStore
@@ -130,3 +131,32 @@ async def test_group_messages_decrypt_out_of_order_and_unknown_keys_ask_for_a_re
     assert (failed.id, failed.chat, failed.sender) == ("3EB0C0", GROUP, carol_.lid)
     retry = [n for n in wire.sent if n.tag == "receipt" and n.attrs.get("type") == "retry"]
     assert retry and retry[-1].attrs["participant"] == carol_.lid
+
+
+async def test_a_group_retry_receipt_is_answered_with_our_sender_key_attached(
+    store: AccountStore, peers: tuple[Peer, Peer, Peer]
+) -> None:
+    bob_, carol_, _ = peers
+    wire = Wire(await paired_store(store), list(peers), members=Group(bob_.lid, carol_.lid))
+    await wire.messaging.send(GROUP, e2e_pb2.Message(conversation="warm-up"), None)
+    assert _text(bob_, wire.sent[-1]) == "warm-up"
+    sent_id = await wire.messaging.send(GROUP, e2e_pb2.Message(conversation="lost"), None)
+    lost = group_part(wire.sent[-1], bob_.lid, OWN_LID)
+    bob_.sessions.clear()  # Bob lost everything: he asks again with fresh keys
+    bob_.sender_keys.clear()
+    asked = retry_receipt(
+        lost, count=2, registration_id=bob_.local.registration_id, keys=bob_.bundle()
+    )
+    attrs = {**asked.attrs, "from": GROUP, "participant": bob_.lid, "t": "1"}
+    del attrs["to"]
+    wire.log.clear()
+    await wire.deliver(Node("receipt", attrs, asked.content))
+    await wire.settle()
+    resent = next(node for node in wire.sent if node.tag == "message")
+    assert resent.attrs["to"] == GROUP and resent.attrs["participant"] == bob_.lid
+    delivered = Node(
+        "message", {"from": GROUP, "participant": OWN_LID, "id": sent_id, "t": "1"}, resent.content
+    )
+    assert bob_.receive(delivered).message.conversation == "lost"
+    later = await wire.messaging.send(GROUP, e2e_pb2.Message(conversation="later"), None)
+    assert later and _text(bob_, wire.sent[-1]) == "later"  # the resend carried our key
