@@ -80,7 +80,11 @@ class Messaging:
             and as :meth:`Sender.send_message` or :meth:`GroupSender.send`.
         """
         if not isinstance(message, e2e_pb2.Message):
-            message = to_protobuf(message, own, int(self._clock() * 1000))
+            ours = [] if own is None else [own]
+            credentials = await self._store.load_credentials()
+            if credentials is not None and credentials.lid is not None:
+                ours.append(JID.parse(credentials.lid).to_non_ad())  # a key may name us by LID
+            message = to_protobuf(message, tuple(ours), int(self._clock() * 1000))
         if to.is_group:
             return await self.group_sender.send(to, message)
         return await self.sender.send_message(to, message)

@@ -99,3 +99,9 @@ def test_any_edit_text_and_id_survive_the_round_trip(text: str, message_id: str)
     sent = to_protobuf(EditMessage(MessageRef(GROUP, message_id), text), ADMIN, 0)
     event = _received(sent)
     assert event == MessageEdited(GROUP, ADMIN_LID, message_id, text or None, ORIGIN.timestamp)
+
+
+def test_a_reference_to_us_by_lid_is_from_me() -> None:
+    ours = (ADMIN, ADMIN_LID)
+    revoke = to_protobuf(RevokeMessage(MessageRef(GROUP, "3EB0M6", ADMIN_LID)), ours, 0)
+    assert revoke.protocol_message.key.from_me and message_attrs(revoke)[1] == {"edit": "7"}
