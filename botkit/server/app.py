@@ -18,9 +18,12 @@ from types import TracebackType
 from botkit.core.binary import Node
 from botkit.errors import DecodeError
 from botkit.server.control import ControlServer
+from botkit.server.group_ops import Refusal
+from botkit.server.group_service import GroupControl, GroupService
 from botkit.server.handlers import IqContext, answer_iq
 from botkit.server.linking import Linker
 from botkit.server.mailbox import Fault
+from botkit.server.presence import PresenceHub
 from botkit.server.routing import Router
 from botkit.server.session import ChatSession, Registration, error_reply
 from botkit.server.wire import ServerKeys, SessionHandler, WireServer, WireSession
@@ -63,6 +66,9 @@ class Sandbox(SessionHandler):
         self._sessions: dict[WireSession, ChatSession] = {}
         self._online: dict[JID, ChatSession] = {}
         self.router = Router(self.world, self._online)
+        self.groups = GroupService(self.world, self.router)
+        self.group_control = GroupControl(self.world, self.groups)
+        self.presence = PresenceHub(self.world, self.router)
 
     @property
     def ws_url(self) -> str:
@@ -151,15 +157,21 @@ class Sandbox(SessionHandler):
     async def send_text(self, phone: str, to: JID, text: str) -> str:
         """Have ``phone``'s simulated phone send ``text`` to ``to``; return the message id.
 
+        ``to`` is a user or a group the phone's account is in.
+
         Raises:
-            LookupError: no account for ``phone`` or ``to``.
+            LookupError: no account for ``phone`` or ``to``, or not a member of the group ``to``.
+            Refusal: the server refused the message (403: only admins post in the group).
             NoSession: a device of the chat has neither a session nor a bundle.
         """
         account = self.world.account(phone)
         if account is None:
             raise LookupError(f"no account for {phone}")
-        node = self.router.phone(account).compose(to, text)
-        await self.router.phone_sends(account, node)
+        chat = self.router.phone(account)
+        node = chat.compose_group(to, text) if to.is_group else chat.compose(to, text)
+        refused = await self.router.phone_sends(account, node)
+        if refused is not None:
+            raise Refusal(refused, f"the server refused the message to {to}")
         return str(node.attrs["id"])
 
     def inbox(self, phone: str) -> list[dict[str, object]]:
@@ -236,13 +248,17 @@ class Sandbox(SessionHandler):
             account = self.world.account_of(chat.device.jid)
             if account is not None:
                 await self.router.from_device(account, chat.device.jid.device, node)
+        elif node.tag in ("presence", "chatstate") and chat.device is not None:
+            account = self.world.account_of(chat.device.jid)
+            if account is not None:
+                await self.presence.from_device(account, chat.device.jid.device, node)
         else:
             log.debug("ignored <%s>", node.tag)
 
     async def _answer(self, chat: ChatSession, iq: Node) -> Node:
         """Return the answer to a client IQ; a failing handler answers 500, never silence."""
         try:
-            return await answer_iq(IqContext(self.world, chat, self), iq)
+            return await answer_iq(IqContext(self.world, chat, self, self.groups), iq)
         except Exception:  # a handler bug must cost one IQ, not the connection
             log.exception("IQ handler failed for xmlns=%r", iq.attrs.get("xmlns"))
             return error_reply(iq, 500, "internal-server-error")
@@ -256,3 +272,6 @@ class Sandbox(SessionHandler):
         self.linker.forget(chat)
         if chat.device is not None and self._online.get(chat.device.jid) is chat:
             del self._online[chat.device.jid]
+            account = self.world.account_of(chat.device.jid)
+            if account is not None:
+                await self.presence.device_gone(account, chat.device.jid.device)

@@ -12,6 +12,17 @@ Routes (bodies and answers are JSON objects; errors are ``{"error": "..."}`` wit
     POST /control/faults     {"device_jid", "kind": "drop|delay|duplicate",
                               "count": N (default 1), "seconds": S (delay only)}
                                                     -> {"device_jid", "kind", "count"}
+    POST /control/groups     {"creator", "subject", "participants": [jid, ...]} -> {"jid"}
+    POST /control/groups/<jid>/participants  {"by", "action": "add|remove|promote|demote",
+                              "participants": [jid, ...]} -> [{"jid", "status"}, ...]
+    POST /control/groups/<jid>/settings  {"by", "announce"|"locked"|"approval": bool,
+                              "subject"|"description": str, "ephemeral": seconds} -> metadata
+    GET  /control/groups/<jid>  -> {"jid", "subject", "participants": [{"jid", "lid", "role"}],
+                              "announce", "locked", ...}
+
+``/control/messages`` with a group in ``to`` has the phone send to the group. A group change
+the rules refuse answers with the refusal's code (403 not an admin / not a member, 404 no
+such group, 400 a bad value).
 """
 
 from __future__ import annotations
@@ -23,8 +34,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from botkit.errors import BotkitError
+from botkit.server.group_ops import Refusal
 from botkit.server.mailbox import Fault
 from botkit.types.jid import JID
 
@@ -40,6 +53,7 @@ _READ_TIMEOUT = 10.0
 _REASONS = {
     200: "OK",
     400: "Bad Request",
+    403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
@@ -95,6 +109,39 @@ def _jid(body: dict[str, Any], name: str) -> JID:
         raise ValueError(f"{name} is not a JID: {exc}") from exc
 
 
+_GROUPS = "/control/groups/"
+
+
+def _group_jid(text: str) -> JID:
+    """Return the group JID of a path segment (percent-encoding allowed).
+
+    Raises:
+        ValueError: it is not a group JID.
+    """
+    try:
+        jid = JID.parse(unquote(text))
+    except BotkitError as exc:
+        raise ValueError(f"{text!r} is not a JID: {exc}") from exc
+    if not jid.is_group:
+        raise ValueError(f"{jid} is not a group")
+    return jid
+
+
+def _jids(body: dict[str, Any]) -> list[JID]:
+    """Return the ``participants`` field of a request body as JIDs.
+
+    Raises:
+        ValueError: it is not a list of JID strings.
+    """
+    values = body.get("participants", [])
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ValueError("field 'participants' must be a list of JIDs")
+    try:
+        return [JID.parse(value) for value in values]
+    except BotkitError as exc:
+        raise ValueError(f"a participant is not a JID: {exc}") from exc
+
+
 class ControlServer:
     """Serves the control API of ``sandbox``; an async context manager."""
 
@@ -110,6 +157,7 @@ class ControlServer:
             "/control/unlink": self._unlink,
             "/control/messages": self._messages,
             "/control/faults": self._faults,
+            "/control/groups": self._groups,
         }
 
     @property
@@ -178,7 +226,10 @@ class ControlServer:
             return self._call_sync(lambda: self._sandbox.devices(path.rsplit("/", 1)[1]))
         if method == "GET" and path.startswith("/control/inbox/"):
             return self._call_sync(lambda: self._sandbox.inbox(path.rsplit("/", 1)[1]))
-        handler = self._posts.get(path)
+        if method == "GET" and path.startswith(_GROUPS):
+            group = _group_jid(path[len(_GROUPS) :])
+            return self._call_sync(lambda: self._sandbox.group_control.metadata(group))
+        handler = self._posts.get(path) or self._group_route(path)
         if handler is None:
             return _error(404, f"no route {path}")
         if method != "POST":
@@ -197,8 +248,34 @@ class ControlServer:
             return _error(404, str(exc))
         except TimeoutError:
             return _error(504, "the client did not answer in time")
+        except Refusal as exc:
+            return _error(exc.code if exc.code in _REASONS else 409, str(exc))
         except BotkitError as exc:
             return _error(409, f"{type(exc).__name__}: {exc}")
+
+    def _group_route(self, path: str) -> Callable[[dict[str, Any]], Awaitable[Any]] | None:
+        """Return the handler of ``POST /control/groups/<jid>/<operation>``, or None."""
+        if not path.startswith(_GROUPS):
+            return None
+        jid_text, _, operation = path[len(_GROUPS) :].partition("/")
+        control = self._sandbox.group_control
+
+        async def participants(body: dict[str, Any]) -> Any:
+            group = _group_jid(jid_text)
+            action = _field(body, "action")
+            return await control.participants(group, _field(body, "by"), action, _jids(body))
+
+        async def settings(body: dict[str, Any]) -> Any:
+            return await control.settings(_group_jid(jid_text), _field(body, "by"), body)
+
+        return {"participants": participants, "settings": settings}.get(operation)
+
+    async def _groups(self, body: dict[str, Any]) -> dict[str, str]:
+        subject = body.get("subject", "")
+        if not isinstance(subject, str):
+            raise ValueError("field 'subject' must be a string")
+        control = self._sandbox.group_control
+        return await control.create(_field(body, "creator"), subject, _jids(body))
 
     @staticmethod
     def _call_sync(call: Callable[[], Any]) -> Response:

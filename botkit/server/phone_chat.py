@@ -5,7 +5,13 @@ records in memory (keyed by the peer's account and device, whichever JID family 
 decrypts what is delivered to it with :func:`~botkit.core.e2e.decrypt_incoming` and answers with
 the receipt, keeps an inbox of the texts it read, composes messages with
 :func:`~botkit.core.e2e.encrypt_direct` to every device of the recipient and its own companions,
-and answers retry receipts from a cache of what it sent. It never touches a connection: it
+and answers retry receipts from a cache of what it sent.
+
+In groups it keeps the sender key of every (group, sender device) it was given, and one own
+sender key per group: :meth:`PhoneChat.compose_group` encrypts with it once
+(:func:`~botkit.core.e2e.encrypt_group`) and hands its distribution message only to the member
+devices that do not have it yet. :meth:`PhoneChat.forget_sender_key` drops the own key when a
+member leaves, so the next message starts a new one. It never touches a connection: it
 returns the stanzas to route, and the router sends them as coming from device 0.
 """
 
@@ -21,10 +27,11 @@ from botkit.core.e2e import (
     LocalDevice,
     decrypt_incoming,
     encrypt_direct,
+    encrypt_group,
     encrypt_resend,
     failure_answers,
 )
-from botkit.core.signal import PreKeyBundle, SessionRecord
+from botkit.core.signal import PreKeyBundle, SenderKeyRecord, SessionRecord, create_sender_key
 from botkit.core.stanza import message_id, parse_receipt
 from botkit.errors import BotkitError
 from botkit.pb import adv_pb2, e2e_pb2
@@ -114,6 +121,11 @@ class PhoneChat:
         self.receipts: list[Node] = []
         """Every receipt routed to the phone, as received."""
         self._sessions: dict[PeerKey, SessionRecord] = {}
+        self._sender_keys: dict[tuple[JID, PeerKey], SenderKeyRecord] = {}
+        """Sender keys of others, by (group, sender device)."""
+        self._own_keys: dict[JID, SenderKeyRecord] = {}
+        self._key_holders: dict[JID, set[PeerKey]] = {}
+        """The member devices our own sender key of each group was distributed to."""
         self._sent: OrderedDict[str, _Sent] = OrderedDict()
         self._retries: dict[str, int] = {}
 
@@ -131,6 +143,13 @@ class PhoneChat:
     def forget_device(self, phone: str, device_id: int) -> None:
         """Drop the session with an unlinked device (a new one may take its id)."""
         self._sessions.pop((phone, device_id), None)
+        for holders in self._key_holders.values():
+            holders.discard((phone, device_id))
+
+    def forget_sender_key(self, group: JID) -> None:
+        """Drop our own sender key of ``group`` (a member left): the next message rotates it."""
+        self._own_keys.pop(group, None)
+        self._key_holders.pop(group, None)
 
     def _bundle(self, jid: JID) -> PreKeyBundle | None:
         account = self._world.account_of(jid)
@@ -161,11 +180,13 @@ class PhoneChat:
         try:
             sender = sender_attr if isinstance(sender_attr, JID) else JID.parse(str(sender_attr))
             peer = self._peer(sender)
+            chat = node.attrs.get("from")
+            group_key = (chat, peer) if isinstance(chat, JID) and chat.is_group else None
             got = decrypt_incoming(
                 node,
                 local=self.local,
                 session=self._sessions.get(peer),
-                sender_key=None,
+                sender_key=None if group_key is None else self._sender_keys.get(group_key),
                 signed_prekeys={phone.signed_pre_key.key_id: phone.signed_pre_key},
                 one_time_prekeys=phone.pre_keys,
                 trusted_identity=None,
@@ -183,6 +204,8 @@ class PhoneChat:
             )
         if got.session is not None:
             self._sessions[peer] = got.session
+        if got.sender_key is not None and group_key is not None:
+            self._sender_keys[group_key] = got.sender_key
         if got.used_prekey_id is not None:
             phone.pre_keys.pop(got.used_prekey_id, None)
         text = message_text(got.message)
@@ -224,8 +247,7 @@ class PhoneChat:
             own = self.account.device_ids()[1:]
             devices += [device_in_family(self.account, d, lid) for d in own]
         devices = [d for d in devices if not self.local.is_this_device(d)]
-        sessions = {d: s for d in devices if (s := self._sessions.get(self._peer(d))) is not None}
-        bundles = {d: b for d in devices if d not in sessions and (b := self._bundle(d))}
+        sessions, bundles = self._records(devices)
         now = int(time.time())
         phone = self.account.primary
         new_id = message_id(timestamp=now, random_bytes=phone.rng(16), own_user=self.account.phone)
@@ -246,6 +268,58 @@ class PhoneChat:
         self._sent[new_id] = _Sent(chat, message, now)
         while len(self._sent) > _RECENT:
             self._sent.popitem(last=False)
+        return out.node
+
+    def _records(
+        self, devices: list[JID]
+    ) -> tuple[dict[JID, SessionRecord], dict[JID, PreKeyBundle]]:
+        """Return the sessions held with ``devices`` and bundles for the others that have one."""
+        sessions = {d: s for d in devices if (s := self._sessions.get(self._peer(d))) is not None}
+        bundles = {d: b for d in devices if d not in sessions and (b := self._bundle(d))}
+        return sessions, bundles
+
+    def compose_group(self, group: JID, text: str) -> Node:
+        """Return a text ``<message>`` to ``group``: one skmsg, and our sender key to the
+        member devices that lack it (pairwise).
+
+        Raises:
+            LookupError: no such group, or the phone's account is not a member.
+            NoSession: a member device has neither a session nor a bundle.
+        """
+        found = self._world.groups.get(group)
+        if found is None or not found.is_member(self.account.phone):
+            raise LookupError(f"{self.account.phone} is not in {group}")
+        phone = self.account.primary
+        own = self._own_keys.get(found.jid)
+        if own is None:
+            _, own = create_sender_key(rng=phone.rng)
+            self._key_holders[found.jid] = set()
+        holders = self._key_holders.setdefault(found.jid, set())
+        members = [a for p in found.members if (a := self._world.account(p)) is not None]
+        devices = [device_in_family(a, d, False) for a in members for d in a.device_ids()]
+        lacking = [
+            d for d in devices if not self.local.is_this_device(d) and self._peer(d) not in holders
+        ]
+        sessions, bundles = self._records(lacking)
+        now = int(time.time())
+        new_id = message_id(timestamp=now, random_bytes=phone.rng(16), own_user=self.account.phone)
+        out = encrypt_group(
+            e2e_pb2.Message(conversation=text),
+            message_id=new_id,
+            group=found.jid,
+            local=self.local,
+            devices=[d for d in lacking if d in sessions or d in bundles],
+            sessions=sessions,
+            bundles=bundles,
+            trusted_identities={},
+            sender_key=own,
+            rng=phone.rng,
+        )
+        for device, record in out.sessions.items():
+            self._sessions[self._peer(device)] = record
+            holders.add(self._peer(device))
+        if out.sender_key is not None:
+            self._own_keys[found.jid] = out.sender_key
         return out.node
 
     def _resend(self, node: Node) -> list[Node]:

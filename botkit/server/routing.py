@@ -4,8 +4,9 @@ A device's ``<message>`` is acked at once (``<ack class="message" id from t>``, 
 when it is refused), then cut per device with :func:`~botkit.core.stanza.split_for_devices`
 and handed to each addressed device. Every device a message names must exist and belong to the
 chat's account or the sender's; otherwise the whole message is refused (error 479), as it is
-for an unknown user (404) or a group (501: not routed yet). A re-sent message (no
-``<participants>``, one ``<enc>``) goes to the device in ``to``.
+for an unknown user (404). A re-sent message (no ``<participants>``, one ``<enc>``) goes to the
+device in ``to``. Group messages fan out to every member device
+(:mod:`botkit.server.group_routing`); their ack carries the server's ``phash``.
 
 The sender appears in the JID family of the chat: a message to ``user@lid`` arrives
 ``from="<sender LID device>"`` with ``sender_pn``, one to a phone number ``from="<sender PN
@@ -18,7 +19,10 @@ in. Device 0 is the simulated phone (:class:`PhoneChat`): it reads at once and a
 
 A ``<receipt>`` confirms the messages it names; it is forwarded ``from`` the receipting device
 (in the family of its ``to``) to every device of the original sender, except a retry receipt,
-which goes to the one device in ``to`` with its children intact.
+which goes to the one device in ``to`` with its children intact. A receipt for a group
+message (``to`` the group, ``participant`` the sender) is forwarded ``from`` the group with
+``participant`` the receipting device. Notifications (:meth:`Router.notify`) are held and
+redelivered like messages until the device acks them.
 """
 
 from __future__ import annotations
@@ -27,11 +31,13 @@ import asyncio
 import logging
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from botkit.core.binary import AttrReader, Node
 from botkit.core.stanza import split_for_devices
 from botkit.errors import DecodeError
+from botkit.server.group_ops import Refusal
+from botkit.server.group_routing import group_fan_out
 from botkit.server.mailbox import Fault, Mailbox, PendingKey
 from botkit.server.phone_chat import PhoneChat, device_in_family
 from botkit.server.session import ChatSession
@@ -121,16 +127,20 @@ class Router:
         elif node.tag == "ack":
             self._ack(account, device_id, node)
 
-    async def phone_sends(self, account: Account, node: Node) -> None:
-        """Route a ``<message>`` the simulated phone of ``account`` composed."""
-        await self._message(account, 0, node)
+    async def phone_sends(self, account: Account, node: Node) -> int | None:
+        """Route a ``<message>`` the simulated phone of ``account`` composed.
+
+        Returns:
+            None, or the ack error code it was refused with (403: may not post in the group).
+        """
+        return await self._message(account, 0, node)
 
     async def _reply(self, account: Account, device_id: int, node: Node) -> None:
         session = self._online.get(_key(account, device_id))
         if session is not None:
             await session.send(node)
 
-    async def _message(self, account: Account, device_id: int, node: Node) -> None:
+    async def _message(self, account: Account, device_id: int, node: Node) -> int | None:
         now = int(time.time())
         reader = AttrReader(node)
         message_id = reader.optional_string("id") or ""
@@ -142,7 +152,14 @@ class Router:
         deliveries: list[tuple[JID, Node]] = []
         if error is None and to is not None:
             try:
-                deliveries = self._fan_out(account, device_id, node, to, now)
+                if to.is_group:
+                    fan_out = group_fan_out(self._world, account, device_id, node, now=now)
+                    deliveries, ack["phash"] = fan_out.deliveries, fan_out.phash
+                else:
+                    deliveries = self._fan_out(account, device_id, node, to, now)
+            except Refusal as exc:
+                log.info("refused a group message from %s: %s", account.phone, exc)
+                error = exc.code
             except DecodeError as exc:
                 log.info("refused a message from %s: %s", account.phone, exc)
                 error = MALFORMED
@@ -156,11 +173,14 @@ class Router:
             await self._deliver(
                 target, delivery, PendingKey("message", message_id, "", account.phone)
             )
+        return error
 
     def _refusal(self, node: Node, to: JID | None) -> int | None:
         if to is None:
             return MALFORMED
-        if to.is_group or not (to.is_pn or to.is_lid):
+        if to.is_group and to.user:
+            return None if node.get_children("enc") else MALFORMED
+        if not (to.is_pn or to.is_lid):
             return NOT_ROUTED
         if self._world.account_of(to) is None:
             return UNKNOWN_USER
@@ -230,6 +250,9 @@ class Router:
             self.mailbox(_key(account, device_id)).confirm(
                 "message", ids, peer=None if peer is None else peer.phone
             )
+        if to is not None and to.is_group:
+            await self._group_receipt(account, device_id, node, to, ids)
+            return
         if to is None or peer is None:
             return
         writer = device_in_family(account, device_id, to.is_lid)
@@ -247,6 +270,39 @@ class Router:
         for target in targets:
             if target != _key(account, device_id):
                 await self._deliver(target, forwarded, key)
+
+    async def _group_receipt(
+        self, account: Account, device_id: int, node: Node, group: JID, ids: list[str]
+    ) -> None:
+        """Forward a receipt for a group message to the devices of its sender."""
+        sender = node.attrs.get("participant")
+        peer = self._world.account_of(sender) if isinstance(sender, JID) else None
+        if peer is None or not isinstance(sender, JID) or peer is account:
+            return
+        kind = node.attrs.get("type")
+        attrs: dict[str, str | JID] = {"from": group, "id": ids[0]}
+        attrs["participant"] = device_in_family(account, device_id, False)
+        attrs["t"] = str(node.attrs.get("t") or int(time.time()))
+        if isinstance(kind, str):
+            attrs["type"] = kind
+        forwarded = Node("receipt", attrs, node.content)
+        targets = [sender.device] if kind == "retry" else peer.device_ids()
+        key = PendingKey("receipt", ids[0], kind if isinstance(kind, str) else "", account.phone)
+        for device in targets:
+            await self._deliver(_key(peer, device), forwarded, key)
+
+    async def send_live(self, target: JID, node: Node) -> None:
+        """Send ``node`` to the companion ``target`` (PN device JID) if online; never hold it."""
+        session = self._online.get(target)
+        if session is not None and session in self._ready:
+            await session.send(node)
+
+    async def notify(self, accounts: Iterable[Account], node: Node) -> None:
+        """Deliver a notification to every companion of ``accounts``, held until acked."""
+        key = PendingKey("notification", str(node.attrs.get("id", "")), "", "")
+        for account in accounts:
+            for device in sorted(account.devices):
+                await self._deliver(_key(account, device), node, key)
 
     def _ack(self, account: Account, device_id: int, node: Node) -> None:
         reader = AttrReader(node)

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 
 from botkit.core.signal import PreKeyBundle
+from botkit.server.groups import GroupRegistry
 from botkit.server.phones import SimulatedPhone
 from botkit.types.jid import DEFAULT_USER_SERVER, HIDDEN_USER_SERVER, JID
 
@@ -89,11 +90,12 @@ class Account:
 
 
 class World:
-    """Every account of one sandbox, found by phone number or by LID user."""
+    """Every account of one sandbox, found by phone number or by LID user, and every group."""
 
     def __init__(self) -> None:
         self._by_phone: dict[str, Account] = {}
         self._by_lid: dict[str, Account] = {}
+        self.groups = GroupRegistry()
 
     def create_account(self, phone: str, name: str) -> Account:
         """Create the account of ``phone`` (digits only) with a fresh LID and primary phone.

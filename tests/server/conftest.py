@@ -1,4 +1,4 @@
-"""Fixtures for the sandbox tests: a running sandbox with one account."""
+"""Fixtures for the sandbox tests: a running sandbox with one account, and its companion."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import pytest
 
 from botkit.server.app import Sandbox
 
+from .messaging import Peer
+
 PHONE = "15550001111"
 
 
@@ -16,3 +18,11 @@ async def sandbox() -> AsyncIterator[Sandbox]:
     async with Sandbox(ref_timeouts=(5.0, 5.0), reply_timeout=5.0) as running:
         running.create_user(PHONE, "Alice")
         yield running
+
+
+@pytest.fixture
+async def alice(sandbox: Sandbox) -> Peer:
+    """A companion linked to the account of ``PHONE``, logged in."""
+    peer = await Peer(sandbox, PHONE).link()
+    await peer.login()
+    return peer

@@ -11,20 +11,9 @@ from botkit.types.jid import JID
 
 from .companion import http
 from .conftest import PHONE
-from .messaging import Peer
+from .messaging import Peer, pn
 
 BOB = "15550002222"
-
-
-def pn(phone: str, device: int = 0) -> JID:
-    return JID(phone, "s.whatsapp.net", device)
-
-
-@pytest.fixture
-async def alice(sandbox: Sandbox) -> Peer:
-    peer = await Peer(sandbox, PHONE).link()
-    await peer.login()
-    return peer
 
 
 @pytest.fixture

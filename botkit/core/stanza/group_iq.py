@@ -64,7 +64,9 @@ GROUP_XMLNS = "w:g2"
 class CreateGroup:
     """Create a group with ``subject``, the creator (as super-admin) and ``participants``.
 
-    ``key`` is the creator's idempotency key (Baileys sends one), ``""`` for none.
+    ``member_add_mode`` is ``"admin_add"``, ``"all_member_add"`` or ``""`` (not sent: the
+    server's default); ``key`` is the creator's idempotency key (Baileys sends one), ``""``
+    for none.
     """
 
     subject: str
@@ -73,7 +75,7 @@ class CreateGroup:
     locked: bool = False
     ephemeral: int = 0
     approval: bool = False
-    member_add_mode: str = "all_member_add"
+    member_add_mode: str = ""
     key: str = ""
 
 
@@ -246,7 +248,8 @@ def _create(request: CreateGroup) -> Node:
     if request.key:
         attrs["key"] = request.key
     children = _participants(request.participants)
-    children.append(Node("member_add_mode", {}, request.member_add_mode.encode()))
+    if request.member_add_mode:
+        children.append(Node("member_add_mode", {}, request.member_add_mode.encode()))
     if request.locked:
         children.append(Node("locked"))
     if request.announce:
@@ -348,7 +351,7 @@ def _parse_create(node: Node) -> CreateGroup:
         locked=node.get_child("locked") is not None,
         ephemeral=0 if ephemeral is None else _expiration(ephemeral),
         approval=False if approval is None else _flag(approval),
-        member_add_mode=text_content(node.get_child("member_add_mode")) or "all_member_add",
+        member_add_mode=text_content(node.get_child("member_add_mode")),
         key=key,
     )
 

@@ -11,12 +11,13 @@ from botkit.server.handlers.account import (
     handle_ping,
     handle_privacy,
 )
-from botkit.server.handlers.base import Handler, IqContext, Linking
+from botkit.server.handlers.base import GroupRequests, Handler, IqContext, Linking
 from botkit.server.handlers.encrypt import handle_encrypt
+from botkit.server.handlers.groups import handle_groups
 from botkit.server.handlers.usync import handle_usync
 from botkit.server.session import error_reply
 
-__all__ = ["HANDLERS", "Handler", "IqContext", "Linking", "answer_iq"]
+__all__ = ["HANDLERS", "GroupRequests", "Handler", "IqContext", "Linking", "answer_iq"]
 
 HANDLERS: dict[str, Handler] = {
     "abt": handle_abt,
@@ -26,6 +27,7 @@ HANDLERS: dict[str, Handler] = {
     "passive": handle_passive,
     "privacy": handle_privacy,
     "usync": handle_usync,
+    "w:g2": handle_groups,
     "w:p": handle_ping,
 }
 

@@ -1,4 +1,4 @@
-"""What every IQ handler gets: the world, the asking session and the sandbox's linking services."""
+"""What every IQ handler gets: the world, the asking session and the sandbox's services."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from botkit.core.binary import Node
+from botkit.core.stanza.group import GroupRequest
 from botkit.server.session import ChatSession
 from botkit.server.world import Account, Device, World
 from botkit.types.jid import JID
 
-__all__ = ["Handler", "IqContext", "Linking"]
+__all__ = ["GroupRequests", "Handler", "IqContext", "Linking"]
 
 
 class Linking(Protocol):
@@ -26,13 +27,26 @@ class Linking(Protocol):
         ...
 
 
+class GroupRequests(Protocol):
+    """The sandbox service the ``w:g2`` namespace needs."""
+
+    async def request(self, actor: Account, request: GroupRequest) -> list[Node]:
+        """Carry out ``request`` for ``actor`` and send its notifications; return the payload.
+
+        Raises:
+            Refusal: the request is refused (its ``code`` is the IQ error to answer).
+        """
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class IqContext:
-    """One IQ being answered: the world, the session that sent it and the linking services."""
+    """One IQ being answered: the world, the session that sent it and the sandbox's services."""
 
     world: World
     session: ChatSession
     linking: Linking
+    groups: GroupRequests
 
     @property
     def device(self) -> Device | None:

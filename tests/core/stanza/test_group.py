@@ -117,7 +117,7 @@ requests: st.SearchStrategy[GroupRequest] = st.one_of(
         locked=st.booleans(),
         ephemeral=seconds,
         approval=st.booleans(),
-        member_add_mode=st.sampled_from(["admin_add", "all_member_add"]),
+        member_add_mode=st.sampled_from(["", "admin_add", "all_member_add"]),
         key=st.just("") | words,
     ),
     st.builds(QueryGroup, groups),
@@ -204,7 +204,7 @@ def test_group_list_round_trips(infos_: list[GroupInfo]) -> None:
 
 
 def test_create_matches_whatsmeow_shape() -> None:
-    node = group_request(CreateGroup("Team", (BOB,), key="K1"), "r4")
+    node = group_request(CreateGroup("Team", (BOB,), member_add_mode="admin_add", key="K1"), "r4")
     assert node.attrs == {"id": "r4", "xmlns": "w:g2", "type": "set", "to": GROUP_SERVER_JID}
     create = node.children[0]
     assert create.attrs == {"subject": "Team", "key": "K1"}
