@@ -40,6 +40,7 @@ from botkit.store.base import (
     CredentialStore,
     IdentityStore,
     KeyValueStore,
+    LIDMapStore,
     SenderKeyStore,
     SentMessageCache,
     SessionStore,
@@ -74,6 +75,7 @@ class _Store(
     SenderKeyStore,
     SentMessageCache,
     KeyValueStore,
+    LIDMapStore,
     Protocol,
 ):
     """What group sending needs of the account store."""
@@ -192,11 +194,12 @@ class GroupSender:
             key_id = record.states[0].key_id
             holders = await self.holders.get(group, key_id)
             needing = [d for d in devices if not local.is_this_device(d) and str(d) not in holders]
-            known = await load_sessions(self._store, needing)
+            names = await self._session_names(needing)
+            known = await load_sessions(self._store, needing, names)
             bundles = await self._directory.bundles([d for d in needing if d not in known])
             usable = [d for d in needing if d in known or d in bundles]
             async with self._sender.lock:  # reload: a message may have arrived meanwhile
-                sessions = await load_sessions(self._store, usable)
+                sessions = await load_sessions(self._store, usable, names)
                 out = encrypt_group(
                     message,
                     message_id=sent_id,
@@ -211,7 +214,7 @@ class GroupSender:
                     addressing_lid=addressing_lid,
                     distribute_to=set(usable),
                 )
-                await save_records(self._store, out.sessions, bundles)
+                await save_records(self._store, out.sessions, bundles, names)
                 assert out.sender_key is not None  # encrypt_group always advances our key
                 address = own_sender_key_address(local)
                 await self._store.put_sender_key(str(group), address, out.sender_key.serialize())
@@ -219,6 +222,26 @@ class GroupSender:
             SentMessage(str(group), sent_id, message.SerializeToString(), self._sender.now())
         )
         return out.node, out.phash, key_id, usable
+
+    async def _session_names(self, devices: list[JID]) -> dict[JID, JID]:
+        """Return the LID device each phone-number device's session is kept under, if known.
+
+        Sessions are keyed by LID whenever the user's LID is known (as the receive path keys
+        them, PROTOCOL.md §5.3), so a phone-number-addressed group reuses the 1:1 sessions.
+        """
+        names: dict[JID, JID] = {}
+        lids: dict[JID, JID | None] = {}
+        for device in devices:
+            if not device.is_pn:
+                continue
+            user = device.to_non_ad()
+            if user not in lids:
+                found = await self._store.lid_for_pn(str(user))
+                lids[user] = None if found is None else JID.parse(found)
+            lid = lids[user]
+            if lid is not None:
+                names[device] = JID(lid.user, lid.server, device.device)
+        return names
 
     def _lock_of(self, group: JID) -> asyncio.Lock:
         lock = self._locks.get(group)

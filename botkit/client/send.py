@@ -40,6 +40,7 @@ from botkit.types.jid import JID, SignalAddress
 
 __all__ = [
     "MAX_RETRIES_ANSWERED",
+    "Names",
     "Sender",
     "has_own_key",
     "load_sessions",
@@ -65,14 +66,25 @@ class _Store(
     """What sending needs of the account store."""
 
 
-async def load_sessions(store: SessionStore, devices: Iterable[JID]) -> dict[JID, SessionRecord]:
+Names = Mapping[JID, JID]
+"""The device JID a session is stored under, for devices addressed by another name (a LID
+device for a phone-number device JID); a device not in it is stored under its own JID."""
+
+
+def _address(device: JID, names: Names | None) -> SignalAddress:
+    return (names or {}).get(device, device).signal_address()
+
+
+async def load_sessions(
+    store: SessionStore, devices: Iterable[JID], names: Names | None = None
+) -> dict[JID, SessionRecord]:
     """Return the stored session record of each of ``devices`` that has one.
 
     Raises:
         StoreError: the store failed.
         DecodeError: a stored record is corrupt.
     """
-    by_address = {device.signal_address(): device for device in devices}
+    by_address = {_address(device, names): device for device in devices}
     stored = await store.get_sessions(by_address)
     return {
         by_address[address]: SessionRecord.deserialize(data) for address, data in stored.items()
@@ -84,13 +96,16 @@ class _Records(SessionStore, IdentityStore, Protocol):
 
 
 async def save_records(
-    store: _Records, sessions: Mapping[JID, SessionRecord], bundles: Mapping[JID, PreKeyBundle]
+    store: _Records,
+    sessions: Mapping[JID, SessionRecord],
+    bundles: Mapping[JID, PreKeyBundle],
+    names: Names | None = None,
 ) -> None:
     """Store new session records, and trust the identity of each bundle a session came from."""
-    await store.put_sessions({jid.signal_address(): r.serialize() for jid, r in sessions.items()})
+    await store.put_sessions({_address(d, names): r.serialize() for d, r in sessions.items()})
     for device, bundle in bundles.items():
         if device in sessions:
-            await store.save_identity(device.signal_address(), bundle.identity_key)
+            await store.save_identity(_address(device, names), bundle.identity_key)
 
 
 def own_sender_key_address(local: LocalDevice) -> SignalAddress:
