@@ -5,12 +5,18 @@
 //   {"event":"qr","qr":...}                               each QR code Baileys shows
 //   {"event":"restart","status":515}                      the restart after pairing
 //   {"event":"open","me":...,"lid":...}                   connection: 'open' reached
-//   {"event":"message","id","from","fromMe","text","stub"} each upserted message
+//   {"event":"message","id","from","participant","fromMe","text","stub"} each upserted message
 //   {"event":"status","id","status"}                      a sent message's status (update or upsert)
 //   {"event":"sent","id"} / {"event":"send_error","error"} the answer to a send request
+//   {"event":"result","op","value"} / {"event":"op_error","op","status","error"}
+//                                                         the answer to a group request
+//   {"event":"participants","id","author","action","participants"}  group-participants.update
+//   {"event":"group_update","id","author","announce","restrict","subject"}  groups.update
 //   {"event":"close","status":...,"error":...}            the socket closed for good
-// Reads requests from stdin, one JSON object per line: {"op":"send","to":JID,"text":...}.
-// console.* goes to stderr.
+// Reads requests from stdin, one JSON object per line: {"op":"send","to":JID,"text":...};
+// group requests call the socket method of the same name with "args" (a JSON array):
+// {"op":"groupCreate","args":[subject,[jid,...]]}, groupMetadata, groupParticipantsUpdate,
+// groupSettingUpdate, groupUpdateSubject, groupLeave. console.* goes to stderr.
 import { createInterface } from 'node:readline';
 import { emit, logger, memoryKeyStore } from './baileys_harness.mjs';
 import makeWASocket, { DisconnectReason, WA_CERT_DETAILS, initAuthCreds } from 'baileys';
@@ -43,6 +49,7 @@ function connect() {
         event: 'message',
         id: m.key.id,
         from: m.key.remoteJid,
+        participant: m.key.participant ?? null,
         fromMe: !!m.key.fromMe,
         text,
         stub: m.messageStubParameters ?? null,
@@ -54,6 +61,18 @@ function connect() {
   sock.ev.on('messages.update', (updates) => {
     for (const { key, update } of updates) {
       if (update.status !== undefined) emit({ event: 'status', id: key.id, status: update.status });
+    }
+  });
+  sock.ev.on('group-participants.update', ({ id, author, action, participants }) => {
+    const jids = participants.map((p) => (typeof p === 'string' ? p : p.id));
+    emit({ event: 'participants', id, author: author ?? null, action, participants: jids });
+  });
+  sock.ev.on('groups.update', (updates) => {
+    for (const u of updates) {
+      emit({
+        event: 'group_update', id: u.id, author: u.author ?? null,
+        announce: u.announce ?? null, restrict: u.restrict ?? null, subject: u.subject ?? null,
+      });
     }
   });
   sock.ev.on('connection.update', (update) => {
@@ -74,10 +93,30 @@ function connect() {
 
 connect();
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+const GROUP_OPS = new Set([
+  'groupCreate', 'groupMetadata', 'groupParticipantsUpdate', 'groupSettingUpdate',
+  'groupUpdateSubject', 'groupLeave',
+]);
+
+async function groupRequest(request) {
+  try {
+    const value = await sock[request.op](...request.args);
+    const plain = JSON.parse(JSON.stringify(value ?? null, (k, v) => (k === 'content' ? undefined : v)));
+    emit({ event: 'result', op: request.op, value: plain });
+  } catch (err) {
+    const status = err?.output?.statusCode ?? null;
+    emit({ event: 'op_error', op: request.op, status, error: String(err?.message ?? err) });
+  }
+}
+
 lines.on('line', async (line) => {
   if (!line.trim()) return;
+  const request = JSON.parse(line);
+  if (GROUP_OPS.has(request.op)) {
+    await groupRequest(request);
+    return;
+  }
   try {
-    const request = JSON.parse(line);
     if (request.op !== 'send') throw new Error(`unknown op ${request.op}`);
     const sent = await sock.sendMessage(request.to, { text: request.text });
     emit({ event: 'sent', id: sent.key.id });
