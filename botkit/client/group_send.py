@@ -30,6 +30,7 @@ from botkit.client.send import (
     load_sessions,
     own_sender_key_address,
     save_records,
+    session_names,
 )
 from botkit.core.binary import Node
 from botkit.core.e2e import LocalDevice, encrypt_group
@@ -194,7 +195,7 @@ class GroupSender:
             key_id = record.states[0].key_id
             holders = await self.holders.get(group, key_id)
             needing = [d for d in devices if not local.is_this_device(d) and str(d) not in holders]
-            names = await self._session_names(needing)
+            names = await session_names(self._store, needing)
             known = await load_sessions(self._store, needing, names)
             bundles = await self._directory.bundles([d for d in needing if d not in known])
             usable = [d for d in needing if d in known or d in bundles]
@@ -222,26 +223,6 @@ class GroupSender:
             SentMessage(str(group), sent_id, message.SerializeToString(), self._sender.now())
         )
         return out.node, out.phash, key_id, usable
-
-    async def _session_names(self, devices: list[JID]) -> dict[JID, JID]:
-        """Return the LID device each phone-number device's session is kept under, if known.
-
-        Sessions are keyed by LID whenever the user's LID is known (as the receive path keys
-        them, PROTOCOL.md §5.3), so a phone-number-addressed group reuses the 1:1 sessions.
-        """
-        names: dict[JID, JID] = {}
-        lids: dict[JID, JID | None] = {}
-        for device in devices:
-            if not device.is_pn:
-                continue
-            user = device.to_non_ad()
-            if user not in lids:
-                found = await self._store.lid_for_pn(str(user))
-                lids[user] = None if found is None else JID.parse(found)
-            lid = lids[user]
-            if lid is not None:
-                names[device] = JID(lid.user, lid.server, device.device)
-        return names
 
     def _lock_of(self, group: JID) -> asyncio.Lock:
         lock = self._locks.get(group)

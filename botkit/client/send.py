@@ -46,6 +46,7 @@ __all__ = [
     "load_sessions",
     "own_sender_key_address",
     "save_records",
+    "session_names",
 ]
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,27 @@ async def load_sessions(
     return {
         by_address[address]: SessionRecord.deserialize(data) for address, data in stored.items()
     }
+
+
+async def session_names(store: LIDMapStore, devices: Iterable[JID]) -> dict[JID, JID]:
+    """Return the LID device each phone-number device's session is kept under, if known.
+
+    Sessions are keyed by LID whenever the user's LID is known (as the receive path keys them,
+    PROTOCOL.md §5.3), so a phone-number-addressed group or retry reuses the 1:1 sessions.
+    """
+    names: dict[JID, JID] = {}
+    lids: dict[JID, JID | None] = {}
+    for device in devices:
+        if not device.is_pn:
+            continue
+        user = device.to_non_ad()
+        if user not in lids:
+            found = await store.lid_for_pn(str(user))
+            lids[user] = None if found is None else JID.parse(found)
+        lid = lids[user]
+        if lid is not None:
+            names[device] = JID(lid.user, lid.server, device.device)
+    return names
 
 
 class _Records(SessionStore, IdentityStore, Protocol):
@@ -287,11 +309,12 @@ class Sender:
             raise DecodeError(f"cached message {sent.message_id} does not parse") from exc
         local = local_device(await self._store.load_credentials())
         bundles = {device: retry.bundle} if retry.bundle is not None else {}
-        if not bundles and not await load_sessions(self._store, [device]):
+        names = await session_names(self._store, [device])
+        if not bundles and not await load_sessions(self._store, [device], names):
             bundles = await self._directory.bundles([device])
         chat = JID.parse(sent.chat)
         async with self.lock:
-            sessions = await load_sessions(self._store, [device])
+            sessions = await load_sessions(self._store, [device], names)
             sender_key = await self._own_sender_key(chat, local) if chat.is_group else None
             out = encrypt_resend(
                 message,
@@ -307,7 +330,7 @@ class Sender:
                 rng=self._rng,
                 sender_key=sender_key,
             )
-            await save_records(self._store, out.sessions, bundles)
+            await save_records(self._store, out.sessions, bundles, names)
         await self._send(out.node)
         return True
 
