@@ -12,7 +12,7 @@ from botkit.client.devices import local_device
 from botkit.client.send import own_sender_key_address
 from botkit.core.signal import SenderKeyRecord
 from botkit.core.stanza.group import LeaveGroups
-from botkit.errors import NotAuthorized
+from botkit.errors import InviteInvalid, NotAuthorized
 from botkit.server import Sandbox
 from botkit.store import AccountStore
 from botkit.types.events import (
@@ -114,4 +114,35 @@ async def test_notifications_reach_the_client_and_a_non_admin_is_refused(
     )
     members = await client.groups.members(group)
     assert {jid.user for jid in members.users} == {PHONE, P1}
+    await client.disconnect()
+
+
+async def test_invite_links_description_timer_listing_and_leaving(
+    sandbox: Sandbox, joined: tuple[Client, Events]
+) -> None:
+    client, events = joined
+    made = await sandbox.group_control.create(P1, "Open", [JID(P2, "s.whatsapp.net")])
+    group = JID.parse(made["jid"])
+    code = sandbox.group_control.metadata(group)["invite_code"]
+
+    preview = await client.groups.invite_info(code)
+    assert (preview.jid, preview.subject) == (group, "Open")
+    assert (await client.groups.join(code)).group == group
+    welcome = await events.next(GroupJoined)
+    assert welcome.group == group
+
+    with pytest.raises(InviteInvalid):
+        await client.groups.invite_info("not-a-code")
+    assert group in [info.jid for info in await client.groups.joined()]
+
+    mine = (await client.groups.create("Mine", [JID(P1, "s.whatsapp.net")])).jid
+    await client.groups.set_description(mine, "house rules")
+    await client.groups.set_ephemeral(mine, 86400)
+    fresh = await client.groups.info(mine, refresh=True)
+    assert (fresh.description, fresh.ephemeral) == ("house rules", 86400)
+    old_code = await client.groups.invite_code(mine)
+    assert await client.groups.invite_code(mine, reset=True) != old_code
+
+    await client.groups.leave(group)
+    assert group not in [info.jid for info in await client.groups.joined()]
     await client.disconnect()
