@@ -39,7 +39,8 @@ caller only ever has to know the classes drawn here::
     │   ├── AccountLocked             another process holds the account's lease (names the holder)
     │   └── MigrationError            the database schema could not be brought up to date
     ├── ConfigError                   a configuration file is invalid (file, line, field path)
-    └── PluginError                   a plugin failed to load or raised
+    ├── PluginError                   a plugin failed to load or raised
+    └── SandboxRefusal                the sandbox refused a request (``code``: IQ or ack error)
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ __all__ = [
     "PluginError",
     "ProtocolError",
     "RemoteProtocolError",
+    "SandboxRefusal",
     "SendFailed",
     "SendRejected",
     "SendTimeout",
@@ -255,3 +257,14 @@ class ConfigError(BotkitError):
 
 class PluginError(BotkitError):
     """A plugin failed to load, or raised while handling an event."""
+
+
+class SandboxRefusal(BotkitError):
+    """The sandbox refused a request by its rules; ``code`` is the IQ or ack error it answers.
+
+    403 not allowed (not a member, not an admin), 404 no such group, 400 a bad value...
+    """
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(f"{code}: {reason}")
+        self.code = code

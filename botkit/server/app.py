@@ -16,9 +16,8 @@ import time
 from types import TracebackType
 
 from botkit.core.binary import Node
-from botkit.errors import DecodeError
+from botkit.errors import DecodeError, SandboxRefusal
 from botkit.server.control import ControlServer
-from botkit.server.group_ops import Refusal
 from botkit.server.group_service import GroupControl, GroupService
 from botkit.server.handlers import IqContext, answer_iq
 from botkit.server.linking import Linker
@@ -161,7 +160,7 @@ class Sandbox(SessionHandler):
 
         Raises:
             LookupError: no account for ``phone`` or ``to``, or not a member of the group ``to``.
-            Refusal: the server refused the message (403: only admins post in the group).
+            SandboxRefusal: the server refused the message (403: only admins post in the group).
             NoSession: a device of the chat has neither a session nor a bundle.
         """
         account = self.world.account(phone)
@@ -171,7 +170,7 @@ class Sandbox(SessionHandler):
         node = chat.compose_group(to, text) if to.is_group else chat.compose(to, text)
         refused = await self.router.phone_sends(account, node)
         if refused is not None:
-            raise Refusal(refused, f"the server refused the message to {to}")
+            raise SandboxRefusal(refused, f"the server refused the message to {to}")
         return str(node.attrs["id"])
 
     def inbox(self, phone: str) -> list[dict[str, object]]:

@@ -36,8 +36,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from botkit.errors import BotkitError
-from botkit.server.group_ops import Refusal
+from botkit.errors import BotkitError, SandboxRefusal
 from botkit.server.mailbox import Fault
 from botkit.types.jid import JID
 
@@ -248,7 +247,7 @@ class ControlServer:
             return _error(404, str(exc))
         except TimeoutError:
             return _error(504, "the client did not answer in time")
-        except Refusal as exc:
+        except SandboxRefusal as exc:
             return _error(exc.code if exc.code in _REASONS else 409, str(exc))
         except BotkitError as exc:
             return _error(409, f"{type(exc).__name__}: {exc}")

@@ -1,7 +1,7 @@
 """What a ``w:g2`` request does to the sandbox's groups, with WhatsApp's permissions.
 
 :func:`apply` takes a parsed request and the asking user, changes the registry, and returns the
-payload of the result IQ and the notices to send; a refused request raises :class:`Refusal`
+payload of the result IQ and the notices to send; a refused request raises :class:`SandboxRefusal`
 with the IQ error code and changes nothing. Rules (as WhatsApp applies them):
 
 * 404 no such group, 403 the asker is not a member (or not an admin where one is needed);
@@ -52,18 +52,20 @@ from botkit.core.stanza.group import (
     SetMemberAddMode,
     SetSubject,
     SubjectChange,
+    UnknownChange,
     group_node,
     groups_node,
     invite_node,
     join_node,
     participant_results_node,
 )
+from botkit.errors import SandboxRefusal
 from botkit.server.groups import Group, GroupRegistry, LidOf, new_invite_code
 from botkit.types.events import ParticipantAction
 from botkit.types.group import ParticipantRole
 from botkit.types.jid import JID
 
-__all__ = ["EPHEMERAL_TIMERS", "Notice", "Outcome", "Refusal", "apply"]
+__all__ = ["EPHEMERAL_TIMERS", "Notice", "Outcome", "apply"]
 
 #: The disappearing-message timers WhatsApp offers (seconds); 0 turns it off.
 EPHEMERAL_TIMERS = frozenset({0, 86_400, 604_800, 7_776_000})
@@ -79,14 +81,6 @@ REVOKED_CODE = 410
 
 PhoneOf = Callable[[JID], str | None]
 """Returns the phone number of the account a user JID (PN or LID) names, or None."""
-
-
-class Refusal(Exception):
-    """The request is refused with IQ error ``code`` (nothing was changed)."""
-
-    def __init__(self, code: int, reason: str) -> None:
-        super().__init__(f"{code}: {reason}")
-        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +113,11 @@ class _Context:
     def group(self, jid: JID, *, admin: bool = False) -> Group:
         group = self.registry.get(jid)
         if group is None:
-            raise Refusal(NOT_FOUND, f"no group {jid}")
+            raise SandboxRefusal(NOT_FOUND, f"no group {jid}")
         if not group.is_member(self.actor):
-            raise Refusal(FORBIDDEN, "not a member")
+            raise SandboxRefusal(FORBIDDEN, "not a member")
         if admin and not group.is_admin(self.actor):
-            raise Refusal(FORBIDDEN, "not an admin")
+            raise SandboxRefusal(FORBIDDEN, "not an admin")
         return group
 
     def editable(self, jid: JID) -> Group:
@@ -141,9 +135,9 @@ class _Context:
 
 def _create(ctx: _Context, request: CreateGroup) -> Outcome:
     if request.member_add_mode and request.member_add_mode not in _ADD_MODES:
-        raise Refusal(BAD_REQUEST, f"unknown add mode {request.member_add_mode!r}")
+        raise SandboxRefusal(BAD_REQUEST, f"unknown add mode {request.member_add_mode!r}")
     if request.ephemeral not in EPHEMERAL_TIMERS:
-        raise Refusal(BAD_REQUEST, f"unknown timer {request.ephemeral}")
+        raise SandboxRefusal(BAD_REQUEST, f"unknown timer {request.ephemeral}")
     phones = [p for jid in request.participants if (p := ctx.phone_of(jid)) is not None]
     group = ctx.registry.create(ctx.actor, request.subject, phones, ctx.now)
     group.announce, group.locked = request.announce, request.locked
@@ -187,7 +181,7 @@ def _participants(ctx: _Context, request: ChangeParticipants) -> Outcome:
         group.member_add_mode == "all_member_add"
     )
     if not members_add and not group.is_admin(ctx.actor):
-        raise Refusal(FORBIDDEN, "not an admin")
+        raise SandboxRefusal(FORBIDDEN, "not an admin")
     results: list[ParticipantResult] = []
     done: list[str] = []
     for jid in request.participants:
@@ -243,7 +237,7 @@ def _settings(ctx: _Context, request: GroupRequest) -> Outcome:
             change = DescriptionChange(group.description_id, text)
         case SetEphemeral(jid, seconds):
             if seconds not in EPHEMERAL_TIMERS:
-                raise Refusal(BAD_REQUEST, f"unknown timer {seconds}")
+                raise SandboxRefusal(BAD_REQUEST, f"unknown timer {seconds}")
             group = ctx.editable(jid)
             group.ephemeral = seconds
             change = EphemeralChange(seconds)
@@ -261,12 +255,12 @@ def _settings(ctx: _Context, request: GroupRequest) -> Outcome:
             change = ApprovalChange(on)
         case SetMemberAddMode(jid, mode):
             if mode not in _ADD_MODES:
-                raise Refusal(BAD_REQUEST, f"unknown add mode {mode!r}")
+                raise SandboxRefusal(BAD_REQUEST, f"unknown add mode {mode!r}")
             group = ctx.group(jid, admin=True)
             group.member_add_mode = mode
-            return Outcome()
+            change = UnknownChange(Node("member_add_mode", {}, mode.encode()))
         case _:
-            raise Refusal(BAD_REQUEST, "not a settings request")
+            raise SandboxRefusal(BAD_REQUEST, "not a settings request")
     return Outcome([], [ctx.notice(group, change)])
 
 
@@ -274,7 +268,7 @@ def _invite(ctx: _Context, request: GetInvite | InviteInfo | JoinByCode) -> Outc
     if isinstance(request, GetInvite):
         group = ctx.group(request.group)
         if not group.is_admin(ctx.actor):
-            raise Refusal(UNAUTHORIZED, "invite links are for admins")
+            raise SandboxRefusal(UNAUTHORIZED, "invite links are for admins")
         if not request.reset:
             return Outcome([invite_node(group.invite_code)])
         ctx.registry.revoked_codes.add(group.invite_code)
@@ -284,11 +278,11 @@ def _invite(ctx: _Context, request: GetInvite | InviteInfo | JoinByCode) -> Outc
     found = ctx.registry.by_code(request.code)
     if found is None:
         revoked = request.code in ctx.registry.revoked_codes
-        raise Refusal(REVOKED_CODE if revoked else INVALID_CODE, "no such invite code")
+        raise SandboxRefusal(REVOKED_CODE if revoked else INVALID_CODE, "no such invite code")
     if isinstance(request, InviteInfo):
         return Outcome([group_node(found.info(ctx.lid_of))])
     if found.is_member(ctx.actor):
-        raise Refusal(CONFLICT, "already a member")
+        raise SandboxRefusal(CONFLICT, "already a member")
     if found.approval:
         found.pending.add(ctx.actor)
         return Outcome([join_node(JoinResult(found.jid, pending_approval=True))])
@@ -316,7 +310,7 @@ def apply(
     """Carry out ``request`` for the user ``actor`` (a phone number).
 
     Raises:
-        Refusal: the request is not allowed or names no group (nothing changed).
+        SandboxRefusal: the request is not allowed or names no group (nothing changed).
     """
     ctx = _Context(registry, actor, phone_of, lid_of, now)
     match request:

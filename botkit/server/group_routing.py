@@ -21,8 +21,7 @@ from dataclasses import dataclass
 
 from botkit.core.binary import AttrReader, Node
 from botkit.core.stanza import participant_hash
-from botkit.errors import DecodeError
-from botkit.server.group_ops import Refusal
+from botkit.errors import DecodeError, SandboxRefusal
 from botkit.server.groups import Group
 from botkit.server.world import Account, World
 from botkit.types.jid import DEFAULT_USER_SERVER, HIDDEN_USER_SERVER, JID
@@ -76,7 +75,7 @@ def group_fan_out(
     """Return what each device gets of ``account``'s group message ``node``.
 
     Raises:
-        Refusal: no such group (404), or the sender may not post in it (403).
+        SandboxRefusal: no such group (404), or the sender may not post in it (403).
         DecodeError: the message is malformed.
         LookupError: it names a member's device that is not linked.
     """
@@ -88,11 +87,11 @@ def group_fan_out(
     reader.raise_if_errors()
     group = world.groups.get(chat)
     if group is None:
-        raise Refusal(404, f"no group {chat}")
+        raise SandboxRefusal(404, f"no group {chat}")
     if not group.is_member(account.phone):
-        raise Refusal(403, "the sender is not a member")
+        raise SandboxRefusal(403, "the sender is not a member")
     if group.announce and not group.is_admin(account.phone):
-        raise Refusal(403, "only admins may post")
+        raise SandboxRefusal(403, "only admins may post")
     attrs: dict[str, str | JID] = {"from": group.jid, "id": message_id, "t": str(now)}
     if kind is not None:
         attrs["type"] = kind

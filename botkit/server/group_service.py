@@ -62,7 +62,7 @@ class GroupService:
         """Carry out ``request`` for ``actor``; send its notifications; return the payload.
 
         Raises:
-            Refusal: the request is refused (nothing changed, nothing sent).
+            SandboxRefusal: the request is refused (nothing changed, nothing sent).
         """
         outcome = apply(
             self._world.groups,
@@ -184,7 +184,7 @@ class GroupControl:
         Raises:
             ValueError: an unknown action.
             LookupError: no account for ``by``.
-            Refusal: the change is refused as a whole (no group, not an admin).
+            SandboxRefusal: the change is refused as a whole (no group, not an admin).
         """
         if action not in _ACTIONS:
             raise ValueError(f"action must be one of {sorted(_ACTIONS)}")
@@ -201,7 +201,7 @@ class GroupControl:
         Raises:
             ValueError: an unknown setting or a value of the wrong type.
             LookupError: no account for ``by``.
-            Refusal: a change is refused (those before it stay applied).
+            SandboxRefusal: a change is refused (those before it stay applied).
         """
         account = self._account(by)
         unknown = set(body) - set(_SETTINGS) - {"by"}

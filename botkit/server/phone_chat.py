@@ -265,9 +265,7 @@ class PhoneChat:
         )
         for device, record in out.sessions.items():
             self._sessions[self._peer(device)] = record
-        self._sent[new_id] = _Sent(chat, message, now)
-        while len(self._sent) > _RECENT:
-            self._sent.popitem(last=False)
+        self._remember(new_id, _Sent(chat, message, now))
         return out.node
 
     def _records(
@@ -303,8 +301,9 @@ class PhoneChat:
         sessions, bundles = self._records(lacking)
         now = int(time.time())
         new_id = message_id(timestamp=now, random_bytes=phone.rng(16), own_user=self.account.phone)
+        message = e2e_pb2.Message(conversation=text)
         out = encrypt_group(
-            e2e_pb2.Message(conversation=text),
+            message,
             message_id=new_id,
             group=found.jid,
             local=self.local,
@@ -320,7 +319,14 @@ class PhoneChat:
             holders.add(self._peer(device))
         if out.sender_key is not None:
             self._own_keys[found.jid] = out.sender_key
+        self._remember(new_id, _Sent(found.jid, message, now))
         return out.node
+
+    def _remember(self, sent_id: str, sent: _Sent) -> None:
+        """Keep what was sent for retry receipts (the latest ``_RECENT`` messages)."""
+        self._sent[sent_id] = sent
+        while len(self._sent) > _RECENT:
+            self._sent.popitem(last=False)
 
     def _resend(self, node: Node) -> list[Node]:
         try:
@@ -328,7 +334,10 @@ class PhoneChat:
             sent = self._sent.get(receipt.message_ids[0])
             if sent is None or receipt.retry is None:
                 return []
-            device = receipt.from_
+            group = receipt.from_ if receipt.from_.is_group else None
+            device = receipt.participant if group is not None else receipt.from_
+            if device is None:
+                return []
             peer = self._peer(device)
             session = self._sessions.get(peer)
             bundle = receipt.retry.bundle
@@ -346,6 +355,7 @@ class PhoneChat:
                 count=receipt.retry.count,
                 timestamp=sent.timestamp,
                 rng=self.account.primary.rng,
+                sender_key=None if group is None else self._own_keys.get(group),
             )
         except (BotkitError, LookupError):
             return []

@@ -35,8 +35,7 @@ from collections.abc import Iterable, Mapping
 
 from botkit.core.binary import AttrReader, Node
 from botkit.core.stanza import split_for_devices
-from botkit.errors import DecodeError
-from botkit.server.group_ops import Refusal
+from botkit.errors import DecodeError, SandboxRefusal
 from botkit.server.group_routing import group_fan_out
 from botkit.server.mailbox import Fault, Mailbox, PendingKey
 from botkit.server.phone_chat import PhoneChat, device_in_family
@@ -157,7 +156,7 @@ class Router:
                     deliveries, ack["phash"] = fan_out.deliveries, fan_out.phash
                 else:
                     deliveries = self._fan_out(account, device_id, node, to, now)
-            except Refusal as exc:
+            except SandboxRefusal as exc:
                 log.info("refused a group message from %s: %s", account.phone, exc)
                 error = exc.code
             except DecodeError as exc:

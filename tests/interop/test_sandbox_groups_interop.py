@@ -4,8 +4,9 @@ Baileys (Alice) creates a group with Bob's and Carol's phones (``groupCreate``),
 metadata, and sends a group text the phones decrypt (Baileys' own sender key, distributed
 pairwise; one ``skmsg``). The phones send group texts Baileys decrypts. Alice promotes Bob;
 Bob, now an admin, removes Carol through the control API and Baileys sees the
-``group-participants.update``; Alice's settings change is seen in the control API's metadata,
-and Carol, no longer a member, gets nothing more.
+``group-participants.update``; Bob locks and renames the group and Baileys sees both
+``groups.update``; Alice's settings change is seen in the control API's metadata, and Carol, no
+longer a member, gets nothing more.
 """
 
 from __future__ import annotations
@@ -124,6 +125,15 @@ async def test_baileys_runs_a_group_with_simulated_phones(
         pass
     assert update["id"] == group and update["participants"] == [carol]
     assert update["author"].split("@")[0] == BOB
+
+    settings = {"by": BOB, "locked": True, "subject": "Team 2"}
+    status, _ = await post(f"{control}/control/groups/{group}/settings", settings)
+    assert status == 200
+    updates = [await baileys.next_event("group_update") for _ in range(2)]
+    assert {(u["id"], u["restrict"], u["subject"]) for u in updates} == {
+        (group, True, None),
+        (group, None, "Team 2"),
+    }
 
     await baileys.call("groupSettingUpdate", group, "announcement")
     status, after = await post(f"{control}/control/groups/{group}/settings", {"by": ALICE})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from botkit.core.binary import Node
+from botkit.core.stanza import retry_receipt
 from botkit.core.stanza.group import (
     ChangeParticipants,
     CreateGroup,
@@ -16,8 +17,10 @@ from botkit.core.stanza.group import (
     ListGroups,
     ParticipantsChange,
     QueryGroup,
+    SetMemberAddMode,
     SetSubject,
     SubjectChange,
+    UnknownChange,
     group_request,
     parse_gp2_notification,
     parse_group_result,
@@ -130,6 +133,16 @@ async def test_member_notifications_for_add_remove_and_subject(
     assert parse_groups(answer) == ()
 
 
+async def test_members_add_when_the_add_mode_lets_them(alice: Peer, bob: Peer) -> None:
+    group = await _group(alice, BOB)
+    await bob.login()
+    await ask(alice, SetMemberAddMode(group, "all_member_add"))
+    note = parse_gp2_notification(await bob.next("notification"))
+    assert note.changes == (UnknownChange(Node("member_add_mode", {}, b"all_member_add")),)
+    answer, _ = await ask(bob, ChangeParticipants(group, ParticipantAction.ADDED, (pn(CAROL),)))
+    assert [r.ok for r in parse_participant_results(answer, ParticipantAction.ADDED)] == [True]
+
+
 async def test_locked_group_info_is_admins_only(sandbox: Sandbox, alice: Peer, bob: Peer) -> None:
     group = await _group(alice, BOB)
     await bob.login()
@@ -189,7 +202,7 @@ async def test_skmsg_fans_out_to_every_member_device(
     await alice.send(node)
     ack = await alice.next()
     assert ack.tag == "ack" and "error" not in ack.attrs
-    assert str(ack.attrs["phash"]).startswith("2:")
+    assert ack.attrs["phash"] == node.attrs["phash"]  # the same fan-out as the server's
     delivered = await bob.next()
     assert delivered.attrs["from"] == group and delivered.attrs["participant"] == alice.jid
     assert [c.attrs["type"] for c in delivered.children if c.tag == "enc"][-1] == "skmsg"
@@ -204,6 +217,29 @@ async def test_skmsg_fans_out_to_every_member_device(
         assert [(e["chat"], e["text"], e["from"]) for e in inbox] == [
             (str(group), "hello team", str(alice.jid))
         ]
+
+
+async def test_a_stale_device_list_shows_in_the_phash(alice: Peer, bob: Peer) -> None:
+    group = await _group(alice, BOB)
+    node = await alice.encrypt_group(group, "who is here", [pn(PHONE), pn(BOB)])
+    await alice.send(node)
+    ack = await alice.next()
+    assert "error" not in ack.attrs and ack.attrs["phash"] != node.attrs["phash"]
+
+
+async def test_a_phone_answers_a_group_retry_receipt(sandbox: Sandbox, alice: Peer) -> None:
+    sandbox.create_user(BOB, "Bob")
+    group = await _group(alice, BOB)
+    status, _ = await http(
+        sandbox, "POST", "/control/messages", {"from": BOB, "to": str(group), "text": "again"}
+    )
+    assert status == 200
+    lost = await alice.next("message")
+    await alice.send(retry_receipt(lost, count=1, registration_id=alice.companion.registration_id))
+    resent = await alice.next("message")
+    assert resent.attrs["from"] == group and resent.attrs["participant"] == pn(BOB)
+    assert [c.attrs.get("count") for c in resent.children if c.tag == "enc"] == ["1"]
+    assert alice.decrypt(resent).message.conversation == "again"
 
 
 async def test_phones_send_group_texts_companions_decrypt(

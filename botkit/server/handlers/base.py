@@ -34,7 +34,7 @@ class GroupRequests(Protocol):
         """Carry out ``request`` for ``actor`` and send its notifications; return the payload.
 
         Raises:
-            Refusal: the request is refused (its ``code`` is the IQ error to answer).
+            SandboxRefusal: the request is refused (its ``code`` is the IQ error to answer).
         """
         ...
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 from botkit.core.binary import Node
 from botkit.core.stanza.group import parse_group_request
 from botkit.core.stanza.iq import IQ_ERROR_TEXTS, error_reply, result_reply
-from botkit.errors import DecodeError
-from botkit.server.group_ops import Refusal
+from botkit.errors import DecodeError, SandboxRefusal
 from botkit.server.handlers.base import IqContext
 
 __all__ = ["handle_groups"]
@@ -30,6 +29,6 @@ async def handle_groups(ctx: IqContext, iq: Node) -> Node:
         return error_reply(iq, 501)
     try:
         payload = await ctx.groups.request(account, request)
-    except Refusal as refusal:
+    except SandboxRefusal as refusal:
         return error_reply(iq, refusal.code, IQ_ERROR_TEXTS.get(refusal.code))
     return result_reply(iq, payload)

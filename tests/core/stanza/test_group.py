@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -319,3 +322,132 @@ def test_notification_from_a_user_is_refused() -> None:
     node = Node("notification", {"from": BOB, "type": "w:gp2", "id": "n", "t": "5"}, [])
     with pytest.raises(DecodeError):
         parse_gp2_notification(node)
+
+
+GROUP_TAGS = [
+    "iq",
+    "create",
+    "participant",
+    "group",
+    "groups",
+    "add",
+    "remove",
+    "promote",
+    "demote",
+    "leave",
+    "subject",
+    "description",
+    "body",
+    "delete",
+    "ephemeral",
+    "invite",
+    "query",
+    "membership_approval_mode",
+    "group_join",
+    "member_add_mode",
+    "announcement",
+    "locked",
+    "notification",
+    "add_request",
+    "participating",
+    "membership_approval_request",
+]
+GROUP_KEYS = [
+    "id",
+    "xmlns",
+    "type",
+    "to",
+    "from",
+    "t",
+    "jid",
+    "subject",
+    "code",
+    "expiration",
+    "error",
+    "state",
+    "creation",
+    "s_t",
+    "s_o",
+    "lid",
+    "phone_number",
+    "addressing_mode",
+    "delete",
+    "participant",
+    "creator",
+]
+group_values = st.one_of(
+    st.sampled_from(
+        [
+            "w:g2",
+            "w:gp2",
+            "get",
+            "set",
+            "result",
+            "admin",
+            "superadmin",
+            "on",
+            "off",
+            "lid",
+            "-3",
+            "1",
+            "x",
+            "",
+            "true",
+            "99999999999999999999",
+            "@@",
+            "1@g.us",
+        ]
+    ),
+    st.sampled_from([GROUP, GROUP_SERVER_JID, ALICE, ALICE_LID, JID("", "s.whatsapp.net")]),
+)
+hostile = st.recursive(
+    st.builds(
+        Node,
+        st.sampled_from(GROUP_TAGS),
+        st.dictionaries(st.sampled_from(GROUP_KEYS), group_values, max_size=5),
+        st.one_of(st.none(), st.binary(max_size=12)),
+    ),
+    lambda children: st.builds(
+        Node,
+        st.sampled_from(GROUP_TAGS),
+        st.dictionaries(st.sampled_from(GROUP_KEYS), group_values, max_size=5),
+        st.lists(children, max_size=4),
+    ),
+    max_leaves=10,
+)
+
+
+@given(
+    hostile,
+    st.sampled_from(
+        [
+            parse_group_request,
+            parse_gp2_notification,
+            parse_group,
+            parse_group_result,
+            parse_groups,
+            parse_invite_code,
+            parse_join,
+            lambda node: parse_participant_results(node, ParticipantAction.ADDED),
+        ]
+    ),
+)
+def test_readers_raise_only_decode_errors(node: Node, reader: Callable[[Node], object]) -> None:
+    with contextlib.suppress(DecodeError, IQError):
+        reader(node)
+
+
+@given(st.sampled_from(["get", "set"]), st.sampled_from([GROUP, GROUP_SERVER_JID]), hostile)
+def test_requests_with_hostile_content_raise_only_decode_errors(
+    kind: str, to: JID, child: Node
+) -> None:
+    envelope = Node("iq", {"id": "1", "xmlns": "w:g2", "type": kind, "to": to}, [child])
+    with contextlib.suppress(DecodeError):
+        parse_group_request(envelope)
+
+
+@given(st.lists(hostile, max_size=3))
+def test_notifications_with_hostile_changes_raise_only_decode_errors(changes: list[Node]) -> None:
+    attrs = {"from": GROUP, "type": "w:gp2", "id": "n", "t": "1", "participant": ALICE}
+    with contextlib.suppress(DecodeError):
+        parse_gp2_notification(Node("notification", attrs, changes))
