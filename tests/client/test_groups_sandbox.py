@@ -16,11 +16,13 @@ from botkit.errors import InviteInvalid, NotAuthorized
 from botkit.server import Sandbox
 from botkit.store import AccountStore
 from botkit.types.events import (
+    DecryptFailure,
     GroupInfoChanged,
     GroupJoined,
     GroupParticipantsChanged,
     MessageReceived,
     ParticipantAction,
+    UndecryptableMessage,
 )
 from botkit.types.group import GroupSetting
 from botkit.types.jid import JID
@@ -145,4 +147,23 @@ async def test_invite_links_description_timer_listing_and_leaving(
 
     await client.groups.leave(group)
     assert group not in [info.jid for info in await client.groups.joined()]
+    await client.disconnect()
+
+
+async def test_a_group_text_without_its_sender_key_is_asked_again_and_then_read(
+    sandbox: Sandbox, store: AccountStore, joined: tuple[Client, Events]
+) -> None:
+    client, events = joined
+    group = (await client.groups.create("Retry", [JID(P1, "s.whatsapp.net")])).jid
+    await sandbox.send_text(P1, group, "first")
+    assert (await events.next(MessageReceived)).text == "first"
+    await store.delete_sender_keys(str(group))  # we lose P1's sender key
+
+    sent = await sandbox.send_text(P1, group, "second")  # the skmsg alone: undecryptable
+    failed = await events.next(UndecryptableMessage)
+    assert (failed.id, failed.chat, failed.reason) == (sent, group, DecryptFailure.NO_SESSION)
+    again = await events.next(MessageReceived)  # P1 answered our retry receipt
+    assert (again.id, again.chat, again.text) == (sent, group, "second")
+    await sandbox.send_text(P1, group, "third")  # and the key came with it
+    assert (await events.next(MessageReceived)).text == "third"
     await client.disconnect()
