@@ -136,6 +136,7 @@ class Client:
             timeout=timing.iq_timeout,
             rng=rng,
             members=self._members,
+            stale=self._stale_members,
         )
         rotate = self._messaging.group_sender.rotate
         self.groups = Groups(self._requests, store, rotate=rotate)
@@ -437,6 +438,9 @@ class Client:
 
     async def _members(self, group: JID) -> GroupMembers:
         return await self.groups.members(group)
+
+    async def _stale_members(self, group: JID) -> None:
+        await self.groups.cache.forget(group)
 
     async def _ping(self, deadline: float) -> Node:
         return await self._requests.query("w:p", "get", timeout=deadline)

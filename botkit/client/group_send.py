@@ -5,7 +5,7 @@ stored under our own LID address) and travels as the ``skmsg``. The key's distri
 goes pairwise only to the member devices that do not have it yet: the devices that got it are
 remembered per group in the store (:class:`KeyHolders`, tied to the key's id) once the server
 acknowledged the message. The ``phash`` covers every member device, so the server's ack tells
-us when our device lists are stale.
+us when our member or device lists are stale: both are then asked again on the next message.
 
 :meth:`GroupSender.rotate` drops our key of a group when a member left or was removed: the next
 message starts a new key and hands it to the remaining devices only, so the member who left
@@ -112,15 +112,24 @@ class KeyHolders:
 
 
 class GroupSender:
-    """Sends messages to groups (see the module docstring)."""
+    """Sends messages to groups (see the module docstring).
+
+    ``stale`` drops a group's cached members (called when the server's phash differs).
+    """
 
     def __init__(
-        self, sender: Sender, store: _Store, directory: Directory, members: MemberSource
+        self,
+        sender: Sender,
+        store: _Store,
+        directory: Directory,
+        members: MemberSource,
+        stale: Callable[[JID], Awaitable[None]] | None = None,
     ) -> None:
         self._sender = sender
         self._store = store
         self._directory = directory
         self._members = members
+        self._stale = stale
         self.holders = KeyHolders(store)
         self._locks: dict[JID, asyncio.Lock] = {}
 
@@ -155,8 +164,10 @@ class GroupSender:
         async with self._lock_of(group):
             await self.holders.add(group, key_id, handed)
         if ack.phash is not None and ack.phash != phash:
-            log.info("participant hash mismatch for %s: refreshing device lists", sent_id)
+            log.info("participant hash mismatch for %s: refreshing members and devices", sent_id)
             await self._directory.forget([*users, own])
+            if self._stale is not None:
+                await self._stale(group)
         return sent_id
 
     async def rotate(self, group: JID) -> None:

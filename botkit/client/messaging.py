@@ -53,6 +53,7 @@ class Messaging:
         rng: Callable[[int], bytes],
         clock: Callable[[], float] = time.time,
         members: MemberSource | None = None,
+        stale: Callable[[JID], Awaitable[None]] | None = None,
     ) -> None:
         lock = asyncio.Lock()
         self._store = store
@@ -61,7 +62,9 @@ class Messaging:
         self.sender = Sender(
             send, store, self.directory, lock, timeout=timeout, rng=rng, clock=clock
         )
-        self.group_sender = GroupSender(self.sender, store, self.directory, members or _no_groups)
+        self.group_sender = GroupSender(
+            self.sender, store, self.directory, members or _no_groups, stale
+        )
         self.receiver = Receiver(send, store, lock, emit=emit, rng=rng, clock=clock)
         self.receipts = Receipts(send, self.sender, emit=emit, spawn=spawn, clock=clock)
         router.on("message", self.receiver.on_message)

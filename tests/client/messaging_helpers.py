@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,6 +190,7 @@ class Wire:
         ack: bool = True,
         own: tuple[JID, JID] = (OWN_PN, OWN_LID),
         members: MemberSource | None = None,
+        stale: Callable[[JID], Awaitable[None]] | None = None,
     ) -> None:
         self.store = store
         self.peers = peers
@@ -198,6 +199,7 @@ class Wire:
         self.other: Wire | None = None
         """Another client's wire: messages and receipts for it are routed there."""
         self.ack_error: str | None = None
+        self.ack_phash: str | None = None
         self.log: list[Node | str] = []
         self.events = Events()
         self.tasks: list[asyncio.Task[None]] = []
@@ -213,6 +215,7 @@ class Wire:
             timeout=2.0,
             rng=os.urandom,
             members=members,
+            stale=stale,
         )
         commit = store.commit_inbound
 
@@ -264,6 +267,8 @@ class Wire:
             attrs.update({"from": node.attrs["to"], "t": str(T)})
             if self.ack_error is not None:
                 attrs["error"] = self.ack_error
+            if self.ack_phash is not None:
+                attrs["phash"] = self.ack_phash
             answer = Node("ack", attrs)
         if answer is not None:
             reply = answer

@@ -92,6 +92,29 @@ async def test_sender_key_goes_only_to_devices_lacking_it_and_rotates_on_removal
     await wire.settle()
 
 
+async def test_a_server_phash_that_differs_makes_members_and_devices_asked_again(
+    store: AccountStore, peers: tuple[Peer, Peer, Peer]
+) -> None:
+    bob_, carol_, _ = peers
+    stale: list[JID] = []
+
+    async def forget(group: JID) -> None:
+        stale.append(group)
+
+    members = Group(bob_.lid, carol_.lid)
+    wire = Wire(await paired_store(store), list(peers), members=members, stale=forget)
+    await wire.messaging.send(GROUP, e2e_pb2.Message(conversation="a"), None)
+    assert stale == []
+    wire.ack_phash = "2:AAAAAAAA"  # the server counts other devices than we do
+    await wire.messaging.send(GROUP, e2e_pb2.Message(conversation="b"), None)
+    assert stale == [GROUP]
+    wire.ack_phash = None
+    await wire.messaging.send(GROUP, e2e_pb2.Message(conversation="c"), None)
+    iqs = [node.attrs["xmlns"] for node in wire.sent if node.tag == "iq"]
+    assert iqs == ["usync", "encrypt", "usync"]  # device lists asked again, sessions kept
+    await wire.settle()
+
+
 async def test_members_and_devices_come_from_caches_not_queries_per_message(
     store: AccountStore, peers: tuple[Peer, Peer, Peer]
 ) -> None:
