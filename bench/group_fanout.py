@@ -1,6 +1,6 @@
 """Benchmark the group fan-out of botkit's client against Baileys' on one sandbox, in one run.
 
-Usage: python bench/group_fanout.py [--participants N] [--devices D] [--messages M]
+Usage: python bench/group_fanout.py [--participants N] [--devices D] [--messages M] [--sqlite]
 
 A sandbox runs in its own process (this script with ``--serve``) holding N accounts (default
 256), each with a simulated phone and D-1 more companion devices that stay offline (default
@@ -25,6 +25,7 @@ import asyncio
 import json
 import os
 import sys
+import tempfile
 import time
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -37,7 +38,7 @@ from botkit.client.send import own_sender_key_address
 from botkit.core.signal import KeyPair, SenderKeyRecord, generate_prekeys, generate_signed_prekey
 from botkit.server import Sandbox
 from botkit.server.world import Account, Device, SignedKey
-from botkit.store import AccountStore, MemoryStore, StoreOptions
+from botkit.store import AccountStore, MemoryStore, SQLiteStore, Store, StoreOptions
 from botkit.types.client_events import Connected, QRCodeShown
 from botkit.types.jid import JID
 from botkit.types.message import TextMessage
@@ -166,8 +167,13 @@ async def _key_holders(store: AccountStore, group: JID) -> int:
     return len(await KeyHolders(store).get(group, key_id))
 
 
-async def run_botkit(ready: dict[str, str], members: list[str], messages: int) -> list[float]:
-    """Pair a botkit client, create its group, time the first and the ``messages`` more texts."""
+async def run_botkit(
+    ready: dict[str, str], members: list[str], messages: int, sqlite: bool
+) -> list[float]:
+    """Pair a botkit client, create its group, time the first and the ``messages`` more texts.
+
+    The client's store is in memory, or with ``sqlite`` a SQLite file in a temporary folder.
+    """
     events: asyncio.Queue[Any] = asyncio.Queue()
 
     async def sink(event: Any) -> None:
@@ -179,9 +185,14 @@ async def run_botkit(ready: dict[str, str], members: list[str], messages: int) -
         return event
 
     async with AsyncExitStack() as stack:
-        memory = MemoryStore(StoreOptions(renew_interval=None))
-        stack.push_async_callback(memory.close)
-        store = await memory.open_account("bench")
+        options = StoreOptions(renew_interval=None)
+        if sqlite:
+            folder = stack.enter_context(tempfile.TemporaryDirectory())
+            database: Store = await SQLiteStore.open(Path(folder) / "bench.db", options)
+        else:
+            database = MemoryStore(options)
+        stack.push_async_callback(database.close)
+        store = await database.open_account("bench")
         server = ServerConfig.from_ready_line(ready)
         client = Client(store, sink, server=server, timing=ClientTiming(iq_timeout=LONG))
         await client.connect()
@@ -201,7 +212,7 @@ async def run_botkit(ready: dict[str, str], members: list[str], messages: int) -
         return [first, time.perf_counter() - start]
 
 
-async def main(participants: int, devices: int, messages: int) -> None:
+async def main(participants: int, devices: int, messages: int, sqlite: bool) -> None:
     sandbox = await asyncio.create_subprocess_exec(
         sys.executable,
         __file__,
@@ -217,13 +228,15 @@ async def main(participants: int, devices: int, messages: int) -> None:
         assert sandbox.stdout is not None
         ready = json.loads(await asyncio.wait_for(sandbox.stdout.readline(), LONG))
         members = [f"{FIRST_MEMBER + n}@s.whatsapp.net" for n in range(participants)]
-        botkit = await run_botkit(ready, members, messages)
+        botkit = await run_botkit(ready, members, messages, sqlite)
         baileys = await run_baileys(ready, members, messages)
     finally:
         if sandbox.stdin is not None:
             sandbox.stdin.close()
         await sandbox.wait()
+    store = "SQLite" if sqlite else "in-memory"
     print(f"group of {participants} participants x {devices} devices, then {messages} texts")
+    print(f"(botkit's store: {store})")
     for name, ours, theirs in zip(("first", "more"), botkit, baileys, strict=True):
         print(
             f"  {name:5}  botkit {ours:8.3f} s   Baileys {theirs:8.3f} s"
@@ -236,9 +249,10 @@ if __name__ == "__main__":
     parser.add_argument("--participants", type=int, default=256)
     parser.add_argument("--devices", type=int, default=2)
     parser.add_argument("--messages", type=int, default=100)
+    parser.add_argument("--sqlite", action="store_true", help="botkit keeps a SQLite store")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         asyncio.run(serve(args.participants, args.devices))
     else:
-        asyncio.run(main(args.participants, args.devices, args.messages))
+        asyncio.run(main(args.participants, args.devices, args.messages, args.sqlite))
