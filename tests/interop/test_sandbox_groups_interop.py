@@ -4,8 +4,8 @@ Baileys (Alice) creates a group with Bob's and Carol's phones (``groupCreate``),
 metadata, and sends a group text the phones decrypt (Baileys' own sender key, distributed
 pairwise; one ``skmsg``). The phones send group texts Baileys decrypts. Alice promotes Bob;
 Bob, now an admin, removes Carol through the control API and Baileys sees the
-``group-participants.update``; Bob locks and renames the group and Baileys sees both
-``groups.update``; Alice's settings change is seen in the control API's metadata, and Carol, no
+``group-participants.update``; Bob locks and renames the group and Baileys reports both
+changes; Alice's settings change is seen in the control API's metadata, and Carol, no
 longer a member, gets nothing more.
 """
 
@@ -129,11 +129,15 @@ async def test_baileys_runs_a_group_with_simulated_phones(
     settings = {"by": BOB, "locked": True, "subject": "Team 2"}
     status, _ = await post(f"{control}/control/groups/{group}/settings", settings)
     assert status == 200
-    updates = [await baileys.next_event("group_update") for _ in range(2)]
-    assert {(u["id"], u["restrict"], u["subject"]) for u in updates} == {
-        (group, True, None),
-        (group, None, "Team 2"),
-    }
+    # Baileys turns each change into a stub message (its groups.update event is buffered, and
+    # merged or dropped for the same group, so the stubs are what it reliably reports)
+    stubs = []
+    while len(stubs) < 2:
+        event = await baileys.next_event("message")
+        if event["stub"] in (["on"], ["Team 2"]):
+            assert (event["from"], event["participant"]) == (group, bob)
+            stubs.append(event["stub"][0])
+    assert stubs == ["on", "Team 2"]
 
     await baileys.call("groupSettingUpdate", group, "announcement")
     status, after = await post(f"{control}/control/groups/{group}/settings", {"by": ALICE})

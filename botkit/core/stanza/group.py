@@ -1,7 +1,8 @@
 """Groups on the wire, sans-IO: the one import point for clients and the sandbox.
 
 * :mod:`~botkit.core.stanza.group_info` — the ``<group>`` element and its participants (§13.2);
-* :mod:`~botkit.core.stanza.group_iq` — the ``w:g2`` requests as values, built and parsed (§13.1);
+* :mod:`~botkit.core.stanza.group_requests` — the ``w:g2`` requests as values (§13.1);
+* :mod:`~botkit.core.stanza.group_iq` — those requests built into IQs and parsed back;
 * :mod:`~botkit.core.stanza.group_result` — their answers, built and parsed;
 * :mod:`~botkit.core.stanza.group_notification` — ``w:gp2`` notifications (§13.3).
 
@@ -16,27 +17,7 @@ from botkit.core.stanza.group_info import (
     parse_participant,
     participant_node,
 )
-from botkit.core.stanza.group_iq import (
-    GROUP_XMLNS,
-    ChangeParticipants,
-    CreateGroup,
-    GetInvite,
-    GroupRequest,
-    InviteInfo,
-    JoinByCode,
-    LeaveGroups,
-    ListGroups,
-    QueryGroup,
-    SetAnnounce,
-    SetApproval,
-    SetDescription,
-    SetEphemeral,
-    SetLocked,
-    SetMemberAddMode,
-    SetSubject,
-    group_request,
-    parse_group_request,
-)
+from botkit.core.stanza.group_iq import group_request, parse_group_request
 from botkit.core.stanza.group_notification import (
     GP2,
     AnnounceChange,
@@ -54,6 +35,25 @@ from botkit.core.stanza.group_notification import (
     UnknownChange,
     gp2_notification,
     parse_gp2_notification,
+)
+from botkit.core.stanza.group_requests import (
+    GROUP_XMLNS,
+    ChangeParticipants,
+    CreateGroup,
+    GetInvite,
+    GroupRequest,
+    InviteInfo,
+    JoinByCode,
+    LeaveGroups,
+    ListGroups,
+    QueryGroup,
+    SetAnnounce,
+    SetApproval,
+    SetDescription,
+    SetEphemeral,
+    SetLocked,
+    SetMemberAddMode,
+    SetSubject,
 )
 from botkit.core.stanza.group_result import (
     INVITE_LINK_PREFIX,

@@ -1,8 +1,9 @@
-"""The ``w:g2`` group requests as values, both ways (PROTOCOL.md §13.1).
+"""The ``w:g2`` group requests on the wire, both ways (PROTOCOL.md §13.1).
 
-A client turns a request value into an ``<iq xmlns="w:g2">`` with :func:`group_request`; a
-server reads one back with :func:`parse_group_request`. Per-group requests go ``to`` the group
-JID, the others (create, list, leave, invite codes) to the ``g.us`` server::
+The request values are in :mod:`botkit.core.stanza.group_requests`. A client turns one into
+an ``<iq xmlns="w:g2">`` with :func:`group_request`; a server reads one back with
+:func:`parse_group_request`. Per-group requests go ``to`` the group JID, the others (create,
+list, leave, invite codes) to the ``g.us`` server::
 
     create        set  g.us  <create subject [key]><participant jid/>… [settings]</create>
     query         get  gid   <query request="interactive"/>
@@ -25,193 +26,35 @@ The answers are in :mod:`botkit.core.stanza.group_result`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from botkit.core.binary import AttrReader, Node
 from botkit.core.stanza.group_info import text_content
+from botkit.core.stanza.group_requests import (
+    GROUP_XMLNS,
+    ChangeParticipants,
+    CreateGroup,
+    GetInvite,
+    GroupRequest,
+    InviteInfo,
+    JoinByCode,
+    LeaveGroups,
+    ListGroups,
+    QueryGroup,
+    SetAnnounce,
+    SetApproval,
+    SetDescription,
+    SetEphemeral,
+    SetLocked,
+    SetMemberAddMode,
+    SetSubject,
+)
 from botkit.core.stanza.iq import iq
 from botkit.errors import DecodeError
 from botkit.types.events import ParticipantAction
 from botkit.types.jid import GROUP_SERVER, GROUP_SERVER_JID, JID
 
-__all__ = [
-    "GROUP_XMLNS",
-    "ChangeParticipants",
-    "CreateGroup",
-    "GetInvite",
-    "GroupRequest",
-    "InviteInfo",
-    "JoinByCode",
-    "LeaveGroups",
-    "ListGroups",
-    "QueryGroup",
-    "SetAnnounce",
-    "SetApproval",
-    "SetDescription",
-    "SetEphemeral",
-    "SetLocked",
-    "SetMemberAddMode",
-    "SetSubject",
-    "group_request",
-    "parse_group_request",
-]
-
-GROUP_XMLNS = "w:g2"
-
-
-@dataclass(frozen=True, slots=True)
-class CreateGroup:
-    """Create a group with ``subject``, the creator (as super-admin) and ``participants``.
-
-    ``member_add_mode`` is ``"admin_add"``, ``"all_member_add"`` or ``""`` (not sent: the
-    server's default); ``key`` is the creator's idempotency key (Baileys sends one), ``""``
-    for none.
-    """
-
-    subject: str
-    participants: tuple[JID, ...] = ()
-    announce: bool = False
-    locked: bool = False
-    ephemeral: int = 0
-    approval: bool = False
-    member_add_mode: str = ""
-    key: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class QueryGroup:
-    """Ask for a group's metadata."""
-
-    group: JID
-
-
-@dataclass(frozen=True, slots=True)
-class ListGroups:
-    """Ask for every group the asking user is in."""
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeParticipants:
-    """Add, remove, promote or demote ``participants`` of ``group``.
-
-    ``action`` is :class:`~botkit.types.events.ParticipantAction`; its values are the tags.
-    """
-
-    group: JID
-    action: ParticipantAction
-    participants: tuple[JID, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SetSubject:
-    """Rename ``group``."""
-
-    group: JID
-    subject: str
-
-
-@dataclass(frozen=True, slots=True)
-class SetDescription:
-    """Set ``group``'s description to ``text`` (``None`` deletes it).
-
-    ``description_id`` names the new description, ``previous`` the one it replaces (``""``
-    when unknown).
-    """
-
-    group: JID
-    text: str | None
-    description_id: str = ""
-    previous: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class SetAnnounce:
-    """Let only admins post in ``group`` (``on``), or everyone."""
-
-    group: JID
-    on: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SetLocked:
-    """Let only admins edit ``group``'s info (``on``), or everyone."""
-
-    group: JID
-    on: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SetEphemeral:
-    """Set ``group``'s disappearing-messages timer (seconds; 0 turns it off)."""
-
-    group: JID
-    seconds: int
-
-
-@dataclass(frozen=True, slots=True)
-class SetApproval:
-    """Require an admin's approval to join ``group`` (``on``), or not."""
-
-    group: JID
-    on: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SetMemberAddMode:
-    """Choose who may add members: ``"admin_add"`` or ``"all_member_add"``."""
-
-    group: JID
-    mode: str
-
-
-@dataclass(frozen=True, slots=True)
-class GetInvite:
-    """Get ``group``'s invite code; with ``reset``, revoke it and get a new one."""
-
-    group: JID
-    reset: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class InviteInfo:
-    """Ask what group an invite ``code`` leads to."""
-
-    code: str
-
-
-@dataclass(frozen=True, slots=True)
-class JoinByCode:
-    """Join the group an invite ``code`` leads to."""
-
-    code: str
-
-
-@dataclass(frozen=True, slots=True)
-class LeaveGroups:
-    """Leave every group in ``groups``."""
-
-    groups: tuple[JID, ...]
-
-
-GroupRequest = (
-    CreateGroup
-    | QueryGroup
-    | ListGroups
-    | ChangeParticipants
-    | SetSubject
-    | SetDescription
-    | SetAnnounce
-    | SetLocked
-    | SetEphemeral
-    | SetApproval
-    | SetMemberAddMode
-    | GetInvite
-    | InviteInfo
-    | JoinByCode
-    | LeaveGroups
-)
-"""Every ``w:g2`` request botkit speaks."""
+__all__ = ["group_request", "parse_group_request"]
 
 _SWITCHES = {
     SetAnnounce: ("announcement", "not_announcement"),
