@@ -11,7 +11,9 @@ Alice created, Bob is not an admin: his settings change fails with ``NotAuthoriz
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -24,10 +26,23 @@ from botkit.errors import NotAuthorized
 from botkit.server.app import Sandbox
 from botkit.store import AccountStore, MemoryStore, StoreOptions
 from botkit.types.client_events import Connected, QRCodeShown
-from botkit.types.events import GroupJoined, MessageReceived, ParticipantAction
+from botkit.types.events import (
+    GroupJoined,
+    MessageEdited,
+    MessageReceived,
+    MessageRevoked,
+    ParticipantAction,
+    ReactionReceived,
+)
 from botkit.types.group import GroupSetting
 from botkit.types.jid import JID
-from botkit.types.message import MessageRef, RevokeMessage, TextMessage
+from botkit.types.message import (
+    EditMessage,
+    MessageRef,
+    ReactionMessage,
+    RevokeMessage,
+    TextMessage,
+)
 
 from .node_process import node_script
 from .test_client_baileys_interop import TIMING, Events
@@ -80,14 +95,24 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 @pytest.fixture
 async def baileys(sandbox: Sandbox) -> AsyncIterator[GroupClient]:
-    script = "baileys_chat_revokes.mjs"
+    script = "baileys_kinds.mjs"
     async with node_script(script, sandbox.ws_url, sandbox.root_public_key) as proc:
         yield GroupClient(proc)
 
 
-async def test_botkit_runs_a_group_with_baileys_and_two_phones(
-    sandbox: Sandbox, baileys: GroupClient
-) -> None:
+@dataclass
+class Room:
+    """Baileys (Alice) and a botkit client (Bob), both paired, with two phones in the sandbox."""
+
+    sandbox: Sandbox
+    baileys: GroupClient
+    client: Client
+    store: AccountStore
+    events: Events
+
+
+@pytest.fixture
+async def room(sandbox: Sandbox, baileys: GroupClient) -> AsyncIterator[Room]:
     for phone, name in ((ALICE, "Alice"), (BOB, "Bob"), (P1, "P1"), (P2, "P2")):
         sandbox.create_user(phone, name)
     await sandbox.linker.pair_qr(ALICE, (await baileys.next_event("qr"))["qr"])
@@ -102,10 +127,15 @@ async def test_botkit_runs_a_group_with_baileys_and_two_phones(
             await client.connect()
             await sandbox.linker.pair_qr(BOB, (await events.next(QRCodeShown)).code)
             await events.next(Connected)
-            await _run(sandbox, baileys, client, store, events)
+        yield Room(sandbox, baileys, client, store, events)
     finally:
         await client.disconnect()
         await memory.close()
+
+
+async def test_botkit_runs_a_group_with_baileys_and_two_phones(room: Room) -> None:
+    async with asyncio.timeout(TIMEOUT):
+        await _run(room.sandbox, room.baileys, room.client, room.store, room.events)
 
 
 async def _run(
@@ -163,3 +193,70 @@ async def _run(
     assert str(joined.group) == theirs["id"]
     with pytest.raises(NotAuthorized):
         await client.groups.set_setting(joined.group, GroupSetting.ANNOUNCE, True)
+
+
+async def test_replies_mentions_reactions_edits_and_revokes_both_ways(room: Room) -> None:
+    async with asyncio.timeout(TIMEOUT):
+        await _kinds(room)
+
+
+async def _ask(baileys: GroupClient, **request: Any) -> str:
+    """Send a message-kind request to Baileys; return the id of what it sent."""
+    assert baileys.proc.stdin is not None
+    baileys.proc.stdin.write(json.dumps(request).encode() + b"\n")
+    await baileys.proc.stdin.drain()
+    answer = await _baileys_event(baileys, "kind_sent", op=request["op"])
+    return str(answer["id"])
+
+
+async def _kinds(room: Room) -> None:
+    baileys, client, events = room.baileys, room.client, room.events
+    group = (await client.groups.create("Kinds", [_pn(ALICE)])).jid
+    alice, bob = str(_pn(ALICE)), str(_pn(BOB))
+
+    # Baileys -> botkit: a reply quoting Bob's text and mentioning him, a reaction, an edit,
+    # and the deletion of its own reply
+    question = await client.send_message(group, TextMessage("question?"))
+    asked = await _baileys_text(baileys)
+    bob_key = {
+        "remoteJid": str(group),
+        "fromMe": False,
+        "id": question,
+        "participant": asked["participant"],
+    }
+    quoted = {"key": bob_key, "message": {"conversation": "question?"}}
+    reply = await _ask(
+        baileys, op="reply", to=str(group), text="@bob answer", quoted=quoted, mentions=[bob]
+    )
+    got = await events.next(MessageReceived)
+    assert (got.id, got.text, got.mentions) == (reply, "@bob answer", (_pn(BOB),))
+    assert got.quoted is not None and (got.quoted.id, got.quoted.text) == (question, "question?")
+    assert got.quoted.sender.user == BOB
+    await _ask(baileys, op="react", to=str(group), key=bob_key, emoji="👍")
+    reaction = await events.next(ReactionReceived)
+    assert (reaction.message_id, reaction.emoji, reaction.sender.user) == (question, "👍", ALICE)
+    own_key = {"remoteJid": str(group), "fromMe": True, "id": reply}
+    await _ask(baileys, op="edit", to=str(group), key=own_key, text="@bob better answer")
+    edited = await events.next(MessageEdited)
+    assert (edited.message_id, edited.text, edited.sender.user) == (
+        reply,
+        "@bob better answer",
+        ALICE,
+    )
+    await _ask(baileys, op="revoke", to=str(group), key=own_key)
+    revoked = await events.next(MessageRevoked)
+    assert (revoked.message_id, revoked.by_admin, revoked.sender.user) == (reply, False, ALICE)
+
+    # botkit -> Baileys: a reply quoting Alice and mentioning her, a reaction, an edit
+    hers = await baileys.send_text(str(group), "hello")
+    received = await events.next(MessageReceived)
+    target = MessageRef(group, hers, received.sender, "hello")
+    answer = await client.send_message(group, TextMessage("@alice hi", (_pn(ALICE),), target))
+    context = await _baileys_event(baileys, "context", id=answer)
+    assert (context["quoted"], context["mentions"]) == (hers, [alice])
+    assert context["quoted_participant"].split("@")[0] == ALICE
+    await client.send_message(group, ReactionMessage(target, "❤️"))
+    hearted = await _baileys_event(baileys, "reaction", id=hers)
+    assert hearted["emoji"] == "❤️"
+    await client.send_message(group, EditMessage(MessageRef(group, answer), "@alice hello"))
+    assert (await _baileys_event(baileys, "edited", id=answer))["text"] == "@alice hello"
