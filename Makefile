@@ -41,6 +41,8 @@ bench: $(STAMP) $(NPM_STAMP)
 	$(PY) bench/codec.py
 	$(PY) bench/signal_sessions.py
 	$(PY) bench/store.py
+	$(PY) bench/echo.py
+	$(PY) bench/runtime.py
 
 clean:
 	rm -rf $(VENV) tests/interop/node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

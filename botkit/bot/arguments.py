@@ -11,7 +11,7 @@ from typing import Any
 
 from botkit.types.jid import DEFAULT_USER_SERVER, JID
 
-__all__ = ["Arg", "ArgType", "BadArguments", "parse_arguments"]
+__all__ = ["Arg", "ArgType", "BadArguments", "parse_arguments", "parse_duration"]
 
 _TOKEN = re.compile(r'\s*(?:"([^"]*)"|(\S+))')
 _DURATION = re.compile(r"(?:\d+[smhdw])+")
@@ -102,7 +102,7 @@ def _convert(arg: Arg, token: str, mentions: Sequence[JID]) -> Any:
         if arg.type is ArgType.USER:
             return _user(token, mentions)
         if arg.type is ArgType.DURATION:
-            return _duration(token)
+            return parse_duration(token)
     except ValueError:
         raise BadArguments(f"{arg.label}: expected {arg.expected}, got {token!r}") from None
     return token
@@ -123,7 +123,11 @@ def _user(token: str, mentions: Sequence[JID]) -> JID:
     return JID(digits, DEFAULT_USER_SERVER)
 
 
-def _duration(token: str) -> dt.timedelta:
+def parse_duration(token: str) -> dt.timedelta:
+    """Return the duration ``token`` (``45s``, ``10m``, ``2h``, ``1d``, ``1w``, ``1h30m``).
+
+    Raises ValueError when it is not one, or is zero.
+    """
     if not _DURATION.fullmatch(token.lower()):
         raise ValueError(token)
     seconds = sum(int(n) * _UNIT_SECONDS[unit] for n, unit in _DURATION_PART.findall(token.lower()))

@@ -106,6 +106,10 @@ class ClientAdapter:
         """
         return await self.client.groups.info(group)
 
+    async def joined_groups(self) -> list[GroupInfo]:
+        """Raises ClientError: listing groups is not supported by the client yet."""
+        raise _unsupported("listing the joined groups")
+
     async def update_group_participants(
         self, group: JID, participants: Sequence[JID], action: ParticipantAction
     ) -> None:

@@ -35,6 +35,10 @@ class GroupDirectory(Protocol):
         """Return the metadata of ``group``. Raises ClientError when it cannot be fetched."""
         ...
 
+    async def joined_groups(self) -> list[GroupInfo]:
+        """Return the metadata of every group the bot is in. Raises ClientError on failure."""
+        ...
+
 
 class BotClient(IdentityResolver, GroupDirectory, Protocol):
     """The client as the runtime sees it."""

@@ -284,6 +284,13 @@ def _build(data: Any, source: SourceMap, base_dir: Path, env: Mapping[str, str] 
     if config.pair_with is not None and config.server == "whatsapp":
         message = "works only with a sandbox server (for WhatsApp, run `botkit pair`)"
         raise source.error([(("pair_with",), message)])
+    if (
+        config.pair_with is not None
+        and isinstance(config.server, ExternalServer)
+        and config.server.control_url is None
+    ):
+        message = "needs the sandbox's control API: add server.control_url"
+        raise source.error([(("pair_with",), message)])
     enabled = {plugin_name(entry) for entry in config.plugins.enabled}
     sections = {key: value for key, value in data.items() if key not in core_keys}
     unknown = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -17,7 +17,9 @@ from botkit.bot.builder import MessageBuilder, MessageSender, message_ref
 from botkit.bot.client_api import BotClient
 from botkit.bot.commands import CommandCall, CommandIndex
 from botkit.bot.permissions import Permission, PermissionPolicy
+from botkit.bot.plugin_scheduler import PluginScheduler
 from botkit.bot.plugin_store import PluginStore
+from botkit.bot.scheduling import Scheduling
 from botkit.bot.templates import PluginTemplates
 from botkit.errors import PluginError
 from botkit.types.events import MessageReceived, ParticipantAction
@@ -25,7 +27,15 @@ from botkit.types.group import GroupInfo, GroupSetting
 from botkit.types.jid import JID
 from botkit.types.message import MessageRef
 
-__all__ = ["BotInfo", "BotServices", "Context", "GroupTools", "PluginResources"]
+__all__ = [
+    "BotControl",
+    "BotInfo",
+    "BotServices",
+    "Context",
+    "GroupTools",
+    "PluginInfo",
+    "PluginResources",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -40,6 +50,30 @@ class BotInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class PluginInfo:
+    """A loaded plugin as the owners see it: its name, where it came from, its command names."""
+
+    name: str
+    origin: str
+    commands: tuple[str, ...]
+
+
+class BotControl(Protocol):
+    """Owner-level control of the running bot (the runtime implements it)."""
+
+    def plugin_infos(self) -> list[PluginInfo]:
+        """Return the loaded plugins in load order."""
+        ...
+
+    async def reload(self) -> str:
+        """Re-read the config file and apply the plugins' sections; return a summary.
+
+        Raises ConfigError (the old config stays in force) when the file is invalid.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
 class BotServices:
     """What every Context of a runtime shares (built once by the runtime)."""
 
@@ -49,6 +83,8 @@ class BotServices:
     commands: CommandIndex
     info: BotInfo
     wall_clock: Callable[[], float]
+    scheduling: Scheduling
+    control: BotControl
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +182,16 @@ class Context:
         return self.resources.templates
 
     @property
+    def scheduler(self) -> PluginScheduler:
+        """The plugin's scheduled jobs (see :mod:`botkit.bot.scheduling`)."""
+        return PluginScheduler(self.services.scheduling, self.plugin)
+
+    @property
+    def control(self) -> BotControl:
+        """List plugins and reload the config (for owner-only commands)."""
+        return self.services.control
+
+    @property
     def commands(self) -> CommandIndex:
         """Every command of every plugin (for help)."""
         return self.services.commands
@@ -170,6 +216,10 @@ class Context:
     def groups(self, group: JID | str) -> GroupTools:
         """Return tools for any group. Raises PluginError if ``group`` is not a group JID."""
         return GroupTools(self.services, _jid(group))
+
+    async def joined_groups(self) -> list[GroupInfo]:
+        """Return the metadata of every group the bot is in. Raises ClientError on failure."""
+        return await self.services.client.joined_groups()
 
     def config_as(self, model: type[M]) -> M:
         """Return the plugin's config typed as ``model``. Raises PluginError if it is not one."""

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         BotStarted,
         BotStopped,
         ChatStateChanged,
+        ConfigReloaded,
         Connected,
         Disconnected,
         Event,
@@ -81,6 +82,15 @@ def botkit_startup(event: BotStarted, ctx: Context) -> None:
 @hookspec
 def botkit_shutdown(event: BotStopped, ctx: Context) -> None:
     """Called once when the bot stops; release what :func:`botkit_startup` set up."""
+
+
+@hookspec
+def botkit_config_reloaded(event: ConfigReloaded, ctx: Context) -> None:
+    """Called after an owner reloaded the config file (``!reload``); ``ctx.config`` is the new one.
+
+    Re-apply what your plugin derived from its config (schedules, compiled patterns). Only the
+    plugins' sections are reloaded; core sections and ``plugins.enabled`` need a restart.
+    """
 
 
 @hookspec
@@ -168,8 +178,11 @@ def botkit_chat_state(event: ChatStateChanged, ctx: Context) -> Propagation | No
 
 
 @hookspec
-def botkit_plugin_error(plugin: str, hook: str, event: Event, error: Exception) -> None:
+def botkit_plugin_error(plugin: str, hook: str, event: Event | None, error: Exception) -> None:
     """Called when plugin ``plugin`` raised ``error`` in hook ``hook`` while handling ``event``.
+
+    A scheduled job that raised is reported with ``hook`` ``"scheduled job <id>"`` and ``event``
+    ``None``.
 
     Report it (a chat to the owners, a metrics counter). An exception raised here is only logged;
     it is never reported through this hook again.

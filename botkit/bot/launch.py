@@ -18,15 +18,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from botkit.bot.client_adapter import ClientAdapter
-from botkit.bot.config import Config
+from botkit.bot.config import Config, ExternalServer
 from botkit.bot.runtime import Runtime
 from botkit.client import ServerConfig
-from botkit.errors import ClientError
+from botkit.errors import ClientError, ConfigError
 from botkit.store import MemoryStore, SQLiteStore, Store
 from botkit.store.base import AccountStore
 from botkit.types.client_events import Connected, Disconnected, QRCodeShown
+from botkit.types.jid import JID
 
-__all__ = ["LOGIN_TIMEOUT", "Pair", "RunningBot", "login", "open_store", "running_bot"]
+__all__ = [
+    "LOGIN_TIMEOUT",
+    "Pair",
+    "RunningBot",
+    "login",
+    "open_store",
+    "paired_jid",
+    "running_bot",
+    "server_config",
+]
 
 LOGIN_TIMEOUT = 60.0
 
@@ -43,6 +53,20 @@ class RunningBot:
     connected: Connected
 
 
+def server_config(setting: str | ExternalServer) -> ServerConfig:
+    """Return where a bot with ``server: setting`` connects, and the trust root it checks.
+
+    ``whatsapp``: WhatsApp's own endpoint and root public key (PROTOCOL.md); an
+    :class:`ExternalServer`: its URL and root key. Raises ConfigError for ``sandbox``, whose
+    address exists only once the embedded sandbox runs (use its ready line instead).
+    """
+    if isinstance(setting, ExternalServer):
+        return ServerConfig(url=setting.url, trust_root=bytes.fromhex(setting.root_public_key))
+    if setting == "whatsapp":
+        return ServerConfig()
+    raise ConfigError(f"server: {setting!r} has no fixed address (the embedded sandbox starts it)")
+
+
 async def open_store(config: Config) -> Store:
     """Return the store of ``config.core.store`` (``:memory:``: in memory; else a SQLite file).
 
@@ -54,6 +78,14 @@ async def open_store(config: Config) -> Store:
     file = config.resolve(path)
     file.parent.mkdir(parents=True, exist_ok=True)
     return await SQLiteStore.open(file)
+
+
+async def paired_jid(account: AccountStore) -> JID | None:
+    """Return the device JID ``account`` is paired as, or ``None`` when it is not paired."""
+    credentials = await account.load_credentials()
+    if credentials is None or credentials.jid is None:
+        return None
+    return JID.parse(credentials.jid)
 
 
 async def login(

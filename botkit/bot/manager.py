@@ -149,11 +149,22 @@ class PluginManager:
         if problems:
             raise PluginError("\n".join(problems))
 
-    def configure(self, config: Config) -> None:
+    def configure(self, config: Config) -> dict[str, BaseModel | None]:
         """Validate each plugin's config section against its model (``botkit_config_model``).
 
-        Raises ConfigError (file, line, field) for a section that does not fit; PluginError when a
-        plugin's ``botkit_config_model`` raises or returns something that is not a model.
+        Returns the validated sections by plugin name. Raises ConfigError (file, line, field) for
+        a section that does not fit; PluginError when a plugin's ``botkit_config_model`` raises or
+        returns something that is not a model. Nothing is changed when it raises.
+        """
+        configs = self.validate_configs(config)
+        for name, plugin_config in configs.items():
+            self._plugins[name] = replace(self._plugins[name], config=plugin_config)
+        return configs
+
+    def validate_configs(self, config: Config) -> dict[str, BaseModel | None]:
+        """Return each registered plugin's section of ``config``, validated; change nothing.
+
+        Raises as :meth:`configure`.
         """
         models: dict[str, type[BaseModel] | None] = {}
         for impl in ordered_impls(self.hooks.botkit_config_model):
@@ -170,15 +181,15 @@ class PluginManager:
                 )
             models[impl.plugin_name] = model
         problems = []
-        for name, loaded in self._plugins.items():
+        configs: dict[str, BaseModel | None] = {}
+        for name in self._plugins:
             try:
-                plugin_config = config.plugin_config(name, models.get(name))
+                configs[name] = config.plugin_config(name, models.get(name))
             except ConfigError as error:
                 problems.append(str(error))
-                continue
-            self._plugins[name] = replace(loaded, config=plugin_config)
         if problems:
             raise ConfigError("\n".join(problems))
+        return configs
 
     def _check_hook_names(self, plugin: object, name: str, origin: str) -> None:
         for attribute in dir(plugin):

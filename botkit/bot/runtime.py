@@ -7,6 +7,7 @@ A message id seen again (redelivery) is dropped before any plugin sees it.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 import time
@@ -16,20 +17,23 @@ from pathlib import Path
 
 from botkit.bot.client_api import BotClient
 from botkit.bot.commands import CommandCall, CooldownTracker
-from botkit.bot.config import Config
-from botkit.bot.context import BotInfo, BotServices, Context, PluginResources
-from botkit.bot.dispatch import DispatchResult, dispatch
+from botkit.bot.config import Config, load_config
+from botkit.bot.context import BotInfo, BotServices, Context, PluginInfo, PluginResources
+from botkit.bot.dispatch import DispatchResult, dispatch, report_error
 from botkit.bot.manager import PluginManager
 from botkit.bot.permissions import PermissionPolicy
 from botkit.bot.plugin_store import PluginStore
 from botkit.bot.ratelimit import OutboundLimiter, RateLimitedSender, RateLimits
 from botkit.bot.router import ROUTER_NAME, CommandRouter
+from botkit.bot.scheduling import Scheduling
 from botkit.bot.templates import PluginTemplates, TemplateEngine
+from botkit.errors import ConfigError
 from botkit.store.base import KeyValueStore
 from botkit.types.events import (
     BotStarted,
     BotStopped,
     ChatStateChanged,
+    ConfigReloaded,
     Connected,
     Disconnected,
     Event,
@@ -66,6 +70,7 @@ HOOK_FOR_EVENT: dict[type, str] = {
     Disconnected: "botkit_disconnected",
     BotStarted: "botkit_startup",
     BotStopped: "botkit_shutdown",
+    ConfigReloaded: "botkit_config_reloaded",
 }
 
 _SEEN_MESSAGES = 4096
@@ -75,8 +80,12 @@ class Runtime:
     """A bot: plugins from ``config`` on top of ``client``, plugin data in ``store``.
 
     ``clock`` (monotonic seconds), ``wall_clock`` (epoch seconds), ``sleep`` and ``rng`` are
-    injectable so tests run without waiting. Construction loads the plugins; it raises
-    PluginError or ConfigError when they cannot be loaded or configured.
+    injectable so tests run without waiting. ``load`` re-reads the configuration for
+    :meth:`reload` (default: the file ``config`` was loaded from). Construction loads the
+    plugins; it raises PluginError or ConfigError when they cannot be loaded or configured.
+
+    The runtime owns the scheduler behind ``ctx.scheduler``: started with the runtime, firing
+    only while the client is connected, shut down when the runtime stops.
     """
 
     def __init__(
@@ -90,9 +99,11 @@ class Runtime:
         wall_clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
+        load: Callable[[], Config] | None = None,
     ) -> None:
         self.client = client
         self.config = config
+        self._load = load or _reader(config)
         self.manager = manager or PluginManager()
         self.manager.load_all(config)
         bot = config.core.bot
@@ -117,6 +128,14 @@ class Runtime:
             commands=self.manager.commands,
             info=BotInfo(bot.name, tuple(bot.prefixes), wall_clock()),
             wall_clock=wall_clock,
+            scheduling=Scheduling(
+                store,
+                timezone=bot.timezone,
+                wall_clock=wall_clock,
+                context_for=lambda plugin: self.context(plugin),
+                report=self._report_job_error,
+            ),
+            control=self,
         )
         router = CommandRouter(
             self.manager.commands,
@@ -138,6 +157,7 @@ class Runtime:
         """Tell every plugin the bot started (``botkit_startup``); idempotent."""
         if not self._started:
             self._started = True
+            self.services.scheduling.start()
             await self.handle(BotStarted(self.services.wall_clock()))
 
     async def stop(self, reason: str = "") -> None:
@@ -145,6 +165,7 @@ class Runtime:
         if self._stopped:
             return
         self._stopped = True
+        await self.services.scheduling.shutdown()
         await self.drain()
         await self.handle(BotStopped(self.services.wall_clock(), reason))
 
@@ -182,6 +203,10 @@ class Runtime:
         if isinstance(event, MessageReceived) and self._is_duplicate(event):
             log.debug("dropped duplicate message %s from %s", event.id, event.sender)
             return None
+        if isinstance(event, Connected):
+            self.services.scheduling.resume()
+        elif isinstance(event, Disconnected):
+            self.services.scheduling.pause()
         hook = HOOK_FOR_EVENT.get(type(event))
         if hook is None:
             log.debug("no hook for %s", type(event).__name__)
@@ -204,6 +229,39 @@ class Runtime:
     ) -> Context:
         """Return the Context of ``plugin`` for an event in ``chat``."""
         return Context(self.services, self._resources[plugin], chat, message, command)
+
+    def plugin_infos(self) -> list[PluginInfo]:
+        """Return the loaded plugins in load order (the command router left out)."""
+        return [
+            PluginInfo(name, loaded.origin, tuple(cmd.name for cmd in loaded.commands))
+            for name, loaded in self.manager.plugins.items()
+            if name != ROUTER_NAME
+        ]
+
+    async def reload(self) -> str:
+        """Re-read the config, revalidate every plugin's section and apply them; return a summary.
+
+        Plugins are told through ``botkit_config_reloaded``. Core sections and ``plugins.enabled``
+        take effect only after a restart (the summary says so when they changed). Raises
+        ConfigError or PluginError, keeping the old config, when the new one is invalid.
+        """
+        config = self._load()
+        configs = self.manager.configure(config)
+        self._resources = {
+            name: dataclasses.replace(resources, config=configs.get(name, resources.config))
+            for name, resources in self._resources.items()
+        }
+        sections = sorted(name for name, section in configs.items() if section is not None)
+        applied = ", ".join(sections) or "none"
+        notes = [f"Reloaded {config.source.file}; plugin sections applied: {applied}."]
+        if config.core != self.config.core:
+            notes.append("Changes to the core sections take effect after a restart.")
+        self.config = dataclasses.replace(config, core=self.config.core)
+        await self.handle(ConfigReloaded(self.services.wall_clock()))
+        return "\n".join(notes)
+
+    async def _report_job_error(self, plugin: str, job_id: str, error: Exception) -> None:
+        await report_error(self.manager.hooks, plugin, f"scheduled job {job_id}", None, error)
 
     def _command_context(self, plugin: str, event: MessageReceived, call: CommandCall) -> Context:
         return self.context(plugin, event.chat, event, call)
@@ -260,6 +318,18 @@ def _chat_of(event: Event) -> JID | None:
     if isinstance(event, GroupParticipantsChanged | GroupInfoChanged | GroupJoined):
         return event.group
     return None
+
+
+def _reader(config: Config) -> Callable[[], Config]:
+    """Return a function that loads ``config``'s file again (ConfigError when it has none)."""
+    path = Path(config.source.file)
+
+    def read() -> Config:
+        if not path.is_file():
+            raise ConfigError(f"{config.source.file}: this bot was not started from a config file")
+        return load_config(path)
+
+    return read
 
 
 def _existing(path: Path) -> Path | None:

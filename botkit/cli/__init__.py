@@ -1,4 +1,8 @@
-"""The ``botkit`` command line (composition root only: it wires layers together, nothing more)."""
+"""The ``botkit`` command line (composition root only: it wires layers together, nothing more).
+
+Each sub-command lives in its own module (``run``, ``pair``, ``check``, ``scaffold``); exit codes
+are :mod:`botkit.cli.exits`'.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,43 @@ import sys
 from pathlib import Path
 
 from botkit import __version__
+from botkit.cli.exits import EXIT_CODES_HELP
 from botkit.cli.signals import until_signal
 
 DEFAULT_CONFIG = "bot.yaml"
 
 
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help: str,
+    description: str,
+    *,
+    takes_config: bool = True,
+) -> argparse.ArgumentParser:
+    """Add sub-command ``name`` (with a CONFIG argument), its help ending with the exit codes."""
+    parser = commands.add_parser(
+        name,
+        help=help,
+        description=description,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    if takes_config:
+        parser.add_argument(
+            "config", nargs="?", default=DEFAULT_CONFIG, help="the YAML configuration"
+        )
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for the ``botkit`` command."""
-    parser = argparse.ArgumentParser(prog="botkit", description="WhatsApp bots in Python.")
+    parser = argparse.ArgumentParser(
+        prog="botkit",
+        description="WhatsApp bots in Python.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"botkit {__version__}")
     commands = parser.add_subparsers(dest="command")
     sandbox = commands.add_parser(
@@ -30,12 +63,39 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--control-port", type=int, default=0, help="control API port (0: any free port)"
     )
-    run = commands.add_parser(
+    _command(
+        commands,
         "run",
-        help="run a bot until Ctrl-C",
-        description="Run the bot of CONFIG; with `server: sandbox` the sandbox runs in-process.",
+        "run a bot until Ctrl-C",
+        "Run the bot of CONFIG; with `server: sandbox` the sandbox runs in-process.",
     )
-    run.add_argument("config", nargs="?", default=DEFAULT_CONFIG, help="the YAML configuration")
+    pair = _command(
+        commands,
+        "pair",
+        "link the bot's account: QR code in the terminal, or a pairing code",
+        "Link the account of CONFIG as a companion device and store the pairing in the "
+        "configured store. Shows a QR code to scan with the phone's 'Linked devices', or "
+        "with --phone an 8-character code to type there. Exits once paired.",
+    )
+    pair.add_argument("--phone", help="pair by phone number (+15550001111) with a code, not a QR")
+    new = commands.add_parser("new", help="scaffold something new")
+    what = new.add_subparsers(dest="kind", required=True)
+    plugin = _command(
+        what,
+        "plugin",
+        "scaffold a plugin package",
+        "Write DIR/NAME/: a plugin module with a command and a hook, its config model and a "
+        "test using botkit.testing. Never overwrites anything.",
+        takes_config=False,
+    )
+    plugin.add_argument("name", help="the plugin's name (a Python identifier)")
+    plugin.add_argument("--dir", default="plugins", help="the folder to create it in")
+    _command(
+        commands,
+        "check",
+        "validate a configuration and its plugins without connecting",
+        "Load CONFIG and every enabled plugin, and validate their configuration.",
+    )
     return parser
 
 
@@ -54,7 +114,7 @@ def _log_to_stderr(level: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the process exit code."""
+    """Run the command line; returns the process exit code (see ``botkit --help``)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "sandbox":
@@ -66,6 +126,19 @@ def main(argv: list[str] | None = None) -> int:
 
         _log_to_stderr(logging.WARNING)
         return asyncio.run(run_command(Path(args.config)))
+    if args.command == "pair":
+        from botkit.cli.pair import pair_command
+
+        _log_to_stderr(logging.WARNING)
+        return asyncio.run(pair_command(Path(args.config), phone=args.phone))
+    if args.command == "check":
+        from botkit.cli.check import check_command
+
+        return check_command(Path(args.config))
+    if args.command == "new":
+        from botkit.cli.scaffold import new_plugin_command
+
+        return new_plugin_command(args.name, Path(args.dir))
     parser.print_help()
     return 0
 

@@ -1,7 +1,8 @@
 """``botkit run [CONFIG]``: run a bot until SIGINT or SIGTERM.
 
-With ``server: sandbox`` the sandbox runs in this process: it starts with an empty world, so the
-``pair_with`` account and a demo user are created, and the bot pairs itself with its own QR code.
+Where it connects and how it pairs follow the config's ``server:`` (:mod:`botkit.cli.servers`).
+On the embedded sandbox, a pairing left by an earlier run is wiped (that sandbox is gone) and the
+control API's address and a command to talk to the bot are printed.
 """
 
 from __future__ import annotations
@@ -9,103 +10,86 @@ from __future__ import annotations
 import json
 import shlex
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
 from botkit.bot.config import Config, load_config
-from botkit.bot.launch import open_store, running_bot
+from botkit.bot.launch import open_store, paired_jid, running_bot
+from botkit.cli.exits import OK, report
+from botkit.cli.servers import Target, say, target_of
 from botkit.cli.signals import until_signal
-from botkit.client import ServerConfig
-from botkit.errors import BotkitError, ConfigError
-from botkit.server import Sandbox
+from botkit.errors import BotkitError, ClientError
 from botkit.store.base import AccountStore
 from botkit.types.jid import JID
 
-__all__ = ["DEMO_PHONES", "run_command"]
-
-DEMO_PHONES = ("15550002222", "15550003333")
-"""The demo user's phone number: the first one that is not the bot's own."""
+__all__ = ["run_command"]
 
 
-async def run_command(path: Path, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Run the bot configured in ``path`` until SIGINT or SIGTERM; return the exit code.
+async def run_command(
+    path: Path,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    *,
+    stop: Callable[[], Awaitable[None]] = until_signal,
+) -> int:
+    """Run the bot configured in ``path`` until ``stop()`` returns; return the exit code.
 
-    Progress lines go to ``out`` (default: stdout), errors to ``err`` (default: stderr).
-
-    Returns 0 after a clean stop, 2 for a configuration the command cannot run (the message goes
-    to ``err``), 1 when the bot failed to start or to log in.
+    Progress lines go to ``out`` (default: stdout), errors to ``err`` (default: stderr); the
+    exit codes are :mod:`botkit.cli.exits`'.
     """
     out = out or sys.stdout
     err = err or sys.stderr
     try:
         config = load_config(path)
-        if config.core.server != "sandbox":
-            raise ConfigError(
-                f"{path}: server: `botkit run` supports only the embedded sandbox yet "
-                "(server: sandbox)"
-            )
-        phone = config.core.pair_with
-        if phone is None:
-            raise ConfigError(f"{path}: pair_with: the embedded sandbox needs the bot's number")
-        return await _on_sandbox(config, phone, out)
-    except ConfigError as error:
-        err.write(f"botkit: {error}\n")
-        return 2
+        async with target_of(config, out) as target:
+            await _run(config, target, out, stop)
     except BotkitError as error:
-        err.write(f"botkit: the bot could not start: {type(error).__name__}: {error}\n")
-        return 1
+        return report(error, err)
+    return OK
 
 
-async def _on_sandbox(config: Config, phone: str, out: TextIO) -> int:
+async def _run(
+    config: Config, target: Target, out: TextIO, stop: Callable[[], Awaitable[None]]
+) -> None:
     store = await open_store(config)
     try:
         account = await store.open_account(config.core.account)
-        await _forget_old_pairing(account, out)
-        async with Sandbox() as sandbox:
-            bot_user = sandbox.create_user(phone, config.core.bot.name)
-            demo = next(number for number in DEMO_PHONES if number != phone)
-            sandbox.create_user(demo, "Demo user")
-            _say(out, f"sandbox: {sandbox.ws_url} (control API {sandbox.control_url})")
-
-            async def scan(code: str) -> object:
-                _say(out, f"pairing: +{phone} scans the bot's QR code")
-                return await sandbox.linker.pair_qr(phone, code)
-
-            server = ServerConfig.from_ready_line(sandbox.ready_line())
-            async with running_bot(config, account, server=server, pair=scan) as bot:
-                _say(
-                    out,
-                    f"bot: {bot_user['jid']} (LID {bot_user['lid']}, device {bot.connected.jid})",
-                )
-                _show_demo(out, sandbox.control_url, demo, JID.parse(bot_user["jid"]), config)
-                await until_signal()
-                _say(out, "stopping")
+        if target.embedded is not None:
+            await _forget_old_pairing(account, out)
+        if target.pair is None and await paired_jid(account) is None:
+            raise ClientError(
+                f"account {config.core.account!r} is not paired yet: "
+                f"run `botkit pair {config.source.file}` first"
+            )
+        say(out, f"connecting to {target.server.url}")
+        async with running_bot(config, account, server=target.server, pair=target.pair) as bot:
+            own = bot.client.own_jid or bot.connected.jid.to_non_ad()
+            say(out, f"bot: {own} (device {bot.connected.jid}) is running")
+            if target.embedded is not None and target.demo_phone is not None:
+                _show_demo(out, target.embedded.control_url, target.demo_phone, own, config)
+            say(out, "press Ctrl-C to stop")
+            await stop()
+            say(out, "stopping")
     finally:
         await store.close()
-    return 0
 
 
 async def _forget_old_pairing(account: AccountStore, out: TextIO) -> None:
     """Wipe a pairing left by an earlier run: a new embedded sandbox does not know the device."""
     if await account.load_credentials() is not None:
-        _say(out, f"store: account {account.account!r} was paired with an earlier sandbox: wiped")
+        say(out, f"store: account {account.account!r} was paired with an earlier sandbox: wiped")
         await account.wipe()
 
 
 def _show_demo(out: TextIO, control_url: str, demo: str, bot: JID, config: Config) -> None:
     prefix = config.core.bot.prefixes[0]
     body = json.dumps({"from": demo, "to": str(bot), "text": f"{prefix}ping"})
-    _say(out, f"demo user: +{demo}; send it a command as that user:")
-    _say(
+    say(out, f"demo user: +{demo}; send it a command as that user:")
+    say(
         out,
         f"  curl -s -X POST {control_url}/control/messages "
         f"-H 'Content-Type: application/json' -d {shlex.quote(body)}",
     )
-    _say(out, "read the demo user's inbox (the bot's answers):")
-    _say(out, f"  curl -s {control_url}/control/inbox/{demo}")
-    _say(out, "press Ctrl-C to stop")
-
-
-def _say(out: TextIO, line: str) -> None:
-    out.write(line + "\n")
-    out.flush()
+    say(out, "read the demo user's inbox (the bot's answers):")
+    say(out, f"  curl -s {control_url}/control/inbox/{demo}")

@@ -11,6 +11,7 @@ IQs go to :mod:`botkit.server.handlers`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from types import TracebackType
@@ -183,6 +184,29 @@ class Sandbox(SessionHandler):
         if account is None:
             raise LookupError(f"no account for {phone}")
         return [entry.to_json() for entry in self.router.phone(account).inbox]
+
+    async def wait_inbox(self, phone: str, count: int) -> list[dict[str, object]]:
+        """Wait until ``phone``'s inbox holds at least ``count`` texts; return it as :meth:`inbox`.
+
+        It waits as long as it takes: bound it with ``asyncio.timeout``.
+
+        Raises:
+            LookupError: no account for ``phone``.
+        """
+        account = self.world.account(phone)
+        if account is None:
+            raise LookupError(f"no account for {phone}")
+        chat = self.router.phone(account)
+        grew = asyncio.Event()
+        listener = grew.set
+        chat.inbox_listeners.append(listener)
+        try:
+            while len(chat.inbox) < count:
+                grew.clear()
+                await grew.wait()
+        finally:
+            chat.inbox_listeners.remove(listener)
+        return self.inbox(phone)
 
     def inject_fault(self, device: JID, fault: Fault) -> None:
         """Apply ``fault`` to the next deliveries to the companion ``device``.

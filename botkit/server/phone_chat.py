@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,6 +119,8 @@ class PhoneChat:
             device_identity=_own_device_identity(account),
         )
         self.inbox: list[InboxEntry] = []
+        self.inbox_listeners: list[Callable[[], None]] = []
+        """Called after each entry added to :attr:`inbox` (how a waiter learns of it)."""
         self.receipts: list[Node] = []
         """Every receipt routed to the phone, as received."""
         self._sessions: dict[PeerKey, SessionRecord] = {}
@@ -221,6 +224,8 @@ class PhoneChat:
                     timestamp=got.incoming.timestamp,
                 )
             )
+            for listener in list(self.inbox_listeners):
+                listener()
         return [got.receipt]
 
     def _world_account(self, jid: JID) -> Account:

@@ -102,6 +102,7 @@ class FakeClient:
         self.groups: dict[JID, GroupInfo] = {}
         self.alternates: dict[JID, JID] = {}
         self.setting_changes: list[tuple[JID, GroupSetting, bool]] = []
+        self.participant_changes: list[tuple[JID, tuple[JID, ...], ParticipantAction]] = []
         self._queue: asyncio.Queue[Event | None] = asyncio.Queue()
         self._ids = itertools.count(1)
 
@@ -190,6 +191,10 @@ class FakeClient:
         except KeyError:
             raise ClientError(f"unknown group {group}") from None
 
+    async def joined_groups(self) -> list[GroupInfo]:
+        """Return the metadata of every group added with :meth:`add_group`."""
+        return list(self.groups.values())
+
     async def alternate_jid(self, jid: JID) -> JID | None:
         """Return the linked PN/LID of ``jid``, or ``None``."""
         return self.alternates.get(jid.to_non_ad())
@@ -197,8 +202,12 @@ class FakeClient:
     async def update_group_participants(
         self, group: JID, participants: Sequence[JID], action: ParticipantAction
     ) -> None:
-        """Apply the change to the stored metadata. Raises ClientError for an unknown group."""
+        """Record the change and apply it to the stored metadata.
+
+        Raises ClientError for an unknown group.
+        """
         info = await self.group_info(group)
+        self.participant_changes.append((group, tuple(participants), action))
         members = {p.jid: p for p in info.participants}
         for jid in participants:
             if action is ParticipantAction.ADDED:

@@ -28,6 +28,7 @@ __all__ = [
     "BotStopped",
     "ChatState",
     "ChatStateChanged",
+    "ConfigReloaded",
     "Connected",
     "DecryptFailure",
     "DisconnectReason",
@@ -267,6 +268,13 @@ class BotStopped:
     reason: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ConfigReloaded:
+    """An owner reloaded the config file; plugins' ``ctx.config`` now holds the new sections."""
+
+    timestamp: float
+
+
 # Everything the client's event stream carries; the runtime ignores the pairing events.
 Event = (
     MessageReceived
@@ -283,4 +291,5 @@ Event = (
     | UndecryptableMessage
     | BotStarted
     | BotStopped
+    | ConfigReloaded
 )

@@ -1,11 +1,13 @@
-"""The built-in commands: ``help`` (from the command index), ``ping`` and ``about``."""
+"""The built-in commands: ``help`` (from the command index), ``ping`` and ``about``; and for the
+bot's owners ``plugins`` (what is loaded) and ``reload`` (re-read the config file)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import botkit
-from botkit import Arg, ArgType, Context, command
+from botkit import Arg, ArgType, Context, Permission, command
+from botkit.errors import ConfigError, PluginError
 
 
 @command(
@@ -36,6 +38,30 @@ async def ping(ctx: Context) -> None:
 async def about(ctx: Context) -> None:
     text = f"{ctx.bot.name}, a botkit {botkit.__version__} bot, up {_duration(ctx.uptime)}."
     await ctx.reply().text(text).send()
+
+
+@command("plugins", help="List the loaded plugins and their commands", permission=Permission.OWNER)
+async def plugins(ctx: Context) -> None:
+    prefix = ctx.command.prefix if ctx.command else ctx.bot.prefixes[0]
+    lines = [
+        f"{info.name} ({info.origin}): "
+        + (", ".join(prefix + name for name in info.commands) or "no commands")
+        for info in ctx.control.plugin_infos()
+    ]
+    await ctx.reply().text("Plugins:\n" + "\n".join(lines)).send()
+
+
+@command(
+    "reload",
+    help="Re-read the config file and apply the plugins' sections",
+    permission=Permission.OWNER,
+)
+async def reload(ctx: Context) -> None:
+    try:
+        summary = await ctx.control.reload()
+    except (ConfigError, PluginError) as error:
+        summary = f"Not reloaded; the running config stays.\n{error}"
+    await ctx.reply().text(summary).send()
 
 
 def _duration(span: dt.timedelta) -> str:

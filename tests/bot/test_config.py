@@ -115,6 +115,11 @@ BROKEN = [
         id="pair-with-whatsapp",
     ),
     pytest.param(
+        "server: {url: 'ws://x', root_public_key: '%s'}\npair_with: '15550001111'\n" % ("ab" * 32),
+        "line 2: pair_with: needs the sandbox's control API: add server.control_url",
+        id="pair-with-no-control-url",
+    ),
+    pytest.param(
         "pair_with: call me\n",
         "line 1: pair_with: expected a phone number like +15550001111, got 'call me'",
         id="pair-with-number",

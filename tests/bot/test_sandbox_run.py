@@ -1,4 +1,4 @@
-"""End to end on the in-process sandbox: the runtime on a real Client answers a simulated user."""
+"""End to end on the in-process sandbox: the example bot answers a scripted user; `botkit run`."""
 
 from __future__ import annotations
 
@@ -7,88 +7,45 @@ import json
 import signal
 import sys
 import urllib.request
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from botkit.bot import load_config
-from botkit.bot.launch import RunningBot, running_bot
 from botkit.cli import main
-from botkit.client import ClientTiming, KeepAliveTiming, PairingTiming, ServerConfig
-from botkit.server import Sandbox
-from botkit.store import MemoryStore, StoreOptions
+from botkit.testing import SandboxBot, SandboxBots, SandboxUsers
 from botkit.types.jid import JID
 
 REPO = Path(__file__).resolve().parents[2]
-BOT_PHONE = "15550001111"
-USER_PHONE = "15550002222"
+EXAMPLE = REPO / "examples" / "sandbox_bot.yaml"
 TIMEOUT = 10.0
-FAST = ClientTiming(
-    iq_timeout=5.0,
-    pairing=PairingTiming(qr_timeouts=(10.0, 10.0), refs_timeout=5.0),
-    keepalive=KeepAliveTiming(),
-)
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(ref_timeouts=(10.0, 10.0), reply_timeout=5.0) as running:
-        running.create_user(BOT_PHONE, "Bot")
-        running.create_user(USER_PHONE, "Demo user")
-        yield running
+async def bot(sandbox_bot: SandboxBots) -> SandboxBot:
+    """The example bot of examples/sandbox_bot.yaml, on the botkit.testing sandbox."""
+    return await sandbox_bot(yaml.safe_load(EXAMPLE.read_text()), base_dir=EXAMPLE.parent)
 
 
-@pytest.fixture
-async def bot(sandbox: Sandbox) -> AsyncIterator[RunningBot]:
-    config = load_config(REPO / "examples" / "sandbox_bot.yaml")
-    memory = MemoryStore(StoreOptions(renew_interval=None))
-    account = await memory.open_account(config.core.account)
-    server = ServerConfig.from_ready_line(sandbox.ready_line())
-
-    async def scan(code: str) -> object:
-        return await sandbox.linker.pair_qr(BOT_PHONE, code)
-
-    async with running_bot(config, account, server=server, pair=scan, timing=FAST) as running:
-        yield running
-    await memory.close()
+async def test_bot_logs_in_as_the_paired_number(bot: SandboxBot) -> None:
+    assert bot.phone == "15550001111"
+    assert bot.running.client.own_jid == JID("15550001111", "s.whatsapp.net")
 
 
-async def _until(condition: Callable[[], bool], timeout: float = TIMEOUT) -> None:
-    """Return once ``condition()`` holds; fail after ``timeout`` seconds."""
-
-    async def poll() -> None:
-        while not condition():
-            await asyncio.sleep(0.01)  # a poll interval, not a timing assumption
-
-    await asyncio.wait_for(poll(), timeout)
+async def test_ping_gets_pong(bot: SandboxBot, sandbox_users: SandboxUsers) -> None:
+    alice = await sandbox_users.create("Alice")
+    await alice.send(bot, "!ping")
+    await alice.expect_reply("pong", timeout=TIMEOUT)
 
 
-def _texts(sandbox: Sandbox) -> list[str]:
-    return [str(entry["text"]) for entry in sandbox.inbox(USER_PHONE)]
-
-
-async def _ask(sandbox: Sandbox, bot: RunningBot, text: str) -> str:
-    """Send ``text`` from the demo user to the bot; return the bot's answer."""
-    before = len(_texts(sandbox))
-    await sandbox.send_text(USER_PHONE, bot.connected.jid.to_non_ad(), text)
-    await _until(lambda: len(_texts(sandbox)) > before)
-    return _texts(sandbox)[before]
-
-
-async def test_bot_logs_in_as_the_paired_number(bot: RunningBot) -> None:
-    assert bot.client.own_jid == JID(BOT_PHONE, "s.whatsapp.net")
-
-
-async def test_ping_gets_pong(sandbox: Sandbox, bot: RunningBot) -> None:
-    assert await _ask(sandbox, bot, "!ping") == "pong"
-
-
-async def test_help_lists_the_commands(sandbox: Sandbox, bot: RunningBot) -> None:
-    answer = await _ask(sandbox, bot, "!help")
+async def test_help_lists_the_commands(bot: SandboxBot, sandbox_users: SandboxUsers) -> None:
+    alice = await sandbox_users.create("Alice")
+    await alice.send(bot, "!help")
+    answer = await alice.expect_reply(timeout=TIMEOUT)
     for name in ("help", "ping", "about"):
-        assert name in answer
+        assert f"!{name}" in answer
 
 
 def test_run_with_a_broken_config_exits_2_with_a_readable_message(
@@ -107,6 +64,16 @@ def test_run_with_a_missing_config_exits_2(
 ) -> None:
     assert main(["run", str(tmp_path / "missing.yaml")]) == 2
     assert "cannot read the configuration" in capsys.readouterr().err
+
+
+async def _until(condition: Callable[[], bool], timeout: float) -> None:
+    """Return once ``condition()`` holds (it asks another process); fail after ``timeout``."""
+
+    async def poll() -> None:
+        while not condition():
+            await asyncio.sleep(0.01)  # a poll interval, not a timing assumption
+
+    await asyncio.wait_for(poll(), timeout)
 
 
 def _control(url: str, body: dict[str, str] | None = None) -> Any:

@@ -14,9 +14,11 @@
 //   {"event":"group_update","id","author","announce","restrict","subject"}  groups.update
 //   {"event":"close","status":...,"error":...}            the socket closed for good
 // Reads requests from stdin, one JSON object per line: {"op":"send","to":JID,"text":...};
-// group requests call the socket method of the same name with "args" (a JSON array):
-// {"op":"groupCreate","args":[subject,[jid,...]]}, groupMetadata, groupParticipantsUpdate,
-// groupSettingUpdate, groupUpdateSubject, groupLeave. console.* goes to stderr.
+// {"op":"echo"} to answer every text received from now on with the same text, one at a time
+// and in order (bench/echo.py), answered {"event":"echoing"}; group requests call the socket
+// method of the same name with "args" (a JSON array): {"op":"groupCreate","args":[subject,
+// [jid,...]]}, groupMetadata, groupParticipantsUpdate, groupSettingUpdate, groupUpdateSubject,
+// groupLeave. console.* goes to stderr.
 import { createInterface } from 'node:readline';
 import { emit, logger, memoryKeyStore } from './baileys_harness.mjs';
 import makeWASocket, { DisconnectReason, WA_CERT_DETAILS, initAuthCreds } from 'baileys';
@@ -27,6 +29,8 @@ WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(rootHex, 'hex');
 const keyStore = memoryKeyStore();
 const creds = initAuthCreds();
 let sock = null;
+let echoing = false;
+let echoChain = Promise.resolve();
 
 function connect() {
   sock = makeWASocket({
@@ -56,6 +60,12 @@ function connect() {
       });
       // Baileys folds status updates into an upsert it still buffers: report them too
       if (m.key.fromMe && m.status != null) emit({ event: 'status', id: m.key.id, status: m.status });
+      if (echoing && !m.key.fromMe && text !== null) {
+        const to = m.key.remoteJid;
+        echoChain = echoChain.then(() => sock.sendMessage(to, { text })).catch(
+          (err) => emit({ event: 'send_error', error: String(err) }),
+        );
+      }
     }
   });
   sock.ev.on('messages.update', (updates) => {
@@ -117,6 +127,11 @@ lines.on('line', async (line) => {
     return;
   }
   try {
+    if (request.op === 'echo') {
+      echoing = true;
+      emit({ event: 'echoing' });
+      return;
+    }
     if (request.op !== 'send') throw new Error(`unknown op ${request.op}`);
     const sent = await sock.sendMessage(request.to, { text: request.text });
     emit({ event: 'sent', id: sent.key.id });

@@ -139,18 +139,18 @@ def encrypt(
     state = record.current
     if state is None:
         raise NoSession("no session to encrypt with")
-    chain = state.sender_chain
-    keys = MessageKeys.from_seed(chain.message_seed())
+    seed, next_chain = state.sender_chain.step()
+    cipher_key, mac_key, iv = MessageKeys.from_seed(seed)
     data = encode_signal_message(
-        mac_key=keys.mac_key,
+        mac_key=mac_key,
         ratchet_key=state.sender_ratchet.public,
-        counter=chain.index,
+        counter=state.sender_chain.index,
         previous_counter=state.previous_counter,
-        ciphertext=aes_cbc_encrypt(keys.cipher_key, keys.iv, plaintext),
+        ciphertext=aes_cbc_encrypt(cipher_key, iv, plaintext),
         sender_identity=our_identity.public,
         receiver_identity=state.remote_identity,
     )
-    new_record = SessionRecord(state.with_sender_chain(chain.next()), record.previous)
+    new_record = SessionRecord(state.with_sender_chain(next_chain), record.previous)
     pending = state.pending
     if pending is None:
         return CiphertextMessage("msg", data), new_record
@@ -303,12 +303,14 @@ def _decrypt_with_state(
             previous_counter=max(state.sender_chain.index - 1, 0),
         )
     seed, chain = chain.message_seed(message.counter)
-    keys = MessageKeys.from_seed(seed)
-    message.verify_mac(keys.mac_key, state.remote_identity, our_identity)
-    plaintext = aes_cbc_decrypt(keys.cipher_key, keys.iv, message.ciphertext)
+    cipher_key, mac_key, iv = MessageKeys.from_seed(seed)
+    message.verify_mac(mac_key, state.remote_identity, our_identity)
+    plaintext = aes_cbc_decrypt(cipher_key, iv, message.ciphertext)
     chains = state.receiver_chains
     if is_new_chain:
         chains = (chain, *chains[: MAX_RECEIVER_CHAINS - 1])
+    elif chains[0].ratchet_key == their_key:  # the common case: the newest chain
+        chains = (chain, *chains[1:])
     else:
         position = [c.ratchet_key for c in chains].index(their_key)
         chains = (*chains[:position], chain, *chains[position + 1 :])

@@ -27,7 +27,12 @@ from dataclasses import replace
 from google.protobuf.message import DecodeError as ProtobufDecodeError
 
 from botkit.core.signal.keys import KeyPair, parse_public_key, serialize_public_key
-from botkit.core.signal.primitives import aes_cbc_decrypt, aes_cbc_encrypt, hkdf, hmac_sha256
+from botkit.core.signal.primitives import (
+    UnsaltedHkdf,
+    aes_cbc_decrypt,
+    aes_cbc_encrypt,
+    chain_step,
+)
 from botkit.core.signal.sender_key_record import (
     MAX_SKIPPED_KEYS,
     SenderKeyRecord,
@@ -60,18 +65,13 @@ _VERSION = 3
 _VERSION_BYTE = bytes([(_VERSION << 4) | _VERSION])
 _CHAIN_KEY_SIZE = 32
 _KEY_ID_MASK = 0x7FFFFFFF  # 31-bit ids, as libsignal and Baileys draw them
-_MESSAGE_KEY_INFO = b"WhisperGroup"
-
-
-def _chain_step(chain_key: bytes) -> tuple[bytes, bytes]:
-    """Return ``(message key seed, next chain key)`` for ``chain_key``."""
-    return hmac_sha256(chain_key, b"\x01"), hmac_sha256(chain_key, b"\x02")
+_MESSAGE_KEY = UnsaltedHkdf(b"WhisperGroup", blocks=2)
 
 
 def _message_key(seed: bytes) -> tuple[bytes, bytes]:
-    """Return ``(iv, cipher key)`` derived from a message key seed."""
-    derived = hkdf(seed, salt=None, info=_MESSAGE_KEY_INFO, length=48)
-    return derived[:16], derived[16:]
+    """Return ``(iv, cipher key)`` derived from a message key seed (48 bytes of HKDF)."""
+    first, second = _MESSAGE_KEY.derive(seed)
+    return first[:16], first[16:] + second[:16]
 
 
 def _distribution_bytes(state: SenderKeyState) -> bytes:
@@ -188,7 +188,7 @@ def group_encrypt(
         NoSession: the record holds no sending state of ours.
     """
     state, signing_private = _own_state(record)
-    seed, next_chain_key = _chain_step(state.chain_key)
+    seed, next_chain_key = chain_step(state.chain_key)
     iv, key = _message_key(seed)
     body = signal_wire_pb2.SenderKeyMessage(
         id=state.key_id,
@@ -243,9 +243,9 @@ def _seed_for(state: SenderKeyState, iteration: int) -> tuple[bytes, SenderKeySt
     chain_key = state.chain_key
     passed: list[tuple[int, bytes]] = []
     for skipped_iteration in range(state.iteration, iteration):
-        seed, chain_key = _chain_step(chain_key)
+        seed, chain_key = chain_step(chain_key)
         passed.append((skipped_iteration, seed))
-    seed, chain_key = _chain_step(chain_key)
+    seed, chain_key = chain_step(chain_key)
     skipped = (*state.skipped, *passed)[-MAX_SKIPPED_KEYS:]
     return seed, replace(state, iteration=iteration + 1, chain_key=chain_key, skipped=skipped)
 

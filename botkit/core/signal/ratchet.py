@@ -15,9 +15,10 @@ most :data:`MAX_SKIPPED_KEYS` stored (the oldest are dropped first). Everything 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from botkit.core.signal.keys import dh
-from botkit.core.signal.primitives import hkdf, hmac_sha256
+from botkit.core.signal.primitives import UnsaltedHkdf, chain_step, hkdf, hmac_sha256
 from botkit.errors import DuplicateMessage, TooFarAhead
 
 __all__ = [
@@ -37,7 +38,7 @@ _MESSAGE_SEED = b"\x01"
 _NEXT_CHAIN_KEY = b"\x02"
 _INFO_TEXT = b"WhisperText"
 _INFO_RATCHET = b"WhisperRatchet"
-_INFO_MESSAGE_KEYS = b"WhisperMessageKeys"
+_MESSAGE_KEYS = UnsaltedHkdf(b"WhisperMessageKeys", blocks=3)  # 80 of its 96 bytes are used
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,20 +56,31 @@ class ChainKey:
         """Return the chain key for ``index + 1``."""
         return ChainKey(hmac_sha256(self.key, _NEXT_CHAIN_KEY), self.index + 1)
 
+    def step(self) -> tuple[bytes, ChainKey]:
+        """Return ``(self.message_seed(), self.next())``, computed together (one key setup)."""
+        seed, next_key = chain_step(self.key)
+        return seed, ChainKey(next_key, self.index + 1)
 
-@dataclass(frozen=True, slots=True)
-class MessageKeys:
-    """The keys of one message: AES-256 key, HMAC-SHA256 key and CBC IV."""
 
-    cipher_key: bytes = field(repr=False)
-    mac_key: bytes = field(repr=False)
-    iv: bytes = field(repr=False)
+class MessageKeys(NamedTuple):
+    """The keys of one message: AES-256 key, HMAC-SHA256 key and CBC IV.
+
+    A named tuple (cheaper to build than a frozen dataclass, once per message) whose repr hides
+    the key bytes.
+    """
+
+    cipher_key: bytes
+    mac_key: bytes
+    iv: bytes
+
+    def __repr__(self) -> str:
+        return "MessageKeys(...)"
 
     @classmethod
     def from_seed(cls, seed: bytes) -> MessageKeys:
         """Return the message keys a chain's message-key ``seed`` expands to."""
-        material = hkdf(seed, salt=None, info=_INFO_MESSAGE_KEYS, length=80)
-        return cls(material[:32], material[32:64], material[64:80])
+        cipher_key, mac_key, iv = _MESSAGE_KEYS.derive(seed)
+        return cls(cipher_key, mac_key, iv[:16])
 
 
 def derive_initial_keys(master_secret: bytes) -> tuple[bytes, ChainKey]:
@@ -110,6 +122,9 @@ class ReceiverChain:
             TooFarAhead: ``counter`` is more than :data:`MAX_FUTURE_MESSAGES` ahead.
         """
         chain_key = self.chain_key
+        if counter == chain_key.index:  # the common case: the next message, in order
+            seed, chain_key = chain_key.step()
+            return seed, ReceiverChain(self.ratchet_key, chain_key, self.skipped)
         if counter < chain_key.index:
             for position, (skipped_counter, seed) in enumerate(self.skipped):
                 if skipped_counter == counter:
@@ -123,9 +138,9 @@ class ReceiverChain:
             )
         passed: list[tuple[int, bytes]] = []
         while chain_key.index < counter:
-            passed.append((chain_key.index, chain_key.message_seed()))
-            chain_key = chain_key.next()
-        skipped = self.skipped
-        if passed:
-            skipped = (*skipped, *passed)[-MAX_SKIPPED_KEYS:]
-        return chain_key.message_seed(), ReceiverChain(self.ratchet_key, chain_key.next(), skipped)
+            index = chain_key.index
+            seed, chain_key = chain_key.step()
+            passed.append((index, seed))
+        skipped = (*self.skipped, *passed)[-MAX_SKIPPED_KEYS:]
+        seed, chain_key = chain_key.step()
+        return seed, ReceiverChain(self.ratchet_key, chain_key, skipped)

@@ -135,9 +135,13 @@ class SessionRecord:
 
     def serialize(self) -> bytes:
         """Return the record in botkit's versioned byte format."""
-        data = pb.SessionRecordData(previous=[_state_to_proto(s) for s in self.previous])
+        # Each state is written straight into its place in the message: building sub-messages
+        # and copying them in costs several times more (records are saved after every message).
+        data = pb.SessionRecordData()
         if self.current is not None:
-            data.current.CopyFrom(_state_to_proto(self.current))
+            _fill_state(data.current, self.current)
+        for state in self.previous:
+            _fill_state(data.previous.add(), state)
         return dump_versioned(data)
 
     @classmethod
@@ -152,73 +156,74 @@ class SessionRecord:
         return cls(current, tuple(_state_from_proto(s) for s in proto.previous))
 
 
-def _chain_to_proto(chain_key: ChainKey) -> pb.ChainKeyData:
-    return pb.ChainKeyData(key=chain_key.key, index=chain_key.index)
-
-
-def _state_to_proto(state: SessionState) -> pb.SessionStateData:
-    data = pb.SessionStateData(
-        remote_identity=state.remote_identity,
-        remote_registration_id=state.remote_registration_id,
-        base_key=state.base_key,
-        root_key=state.root_key,
-        sender_ratchet_private=state.sender_ratchet.private,
-        sender_ratchet_public=state.sender_ratchet.public,
-        sender_chain_key=_chain_to_proto(state.sender_chain),
-        previous_counter=state.previous_counter,
-        receiver_chains=[
-            pb.ReceiverChainData(
-                ratchet_key=chain.ratchet_key,
-                chain_key=_chain_to_proto(chain.chain_key),
-                skipped=[pb.SkippedKeyData(counter=c, seed=s) for c, s in chain.skipped],
-            )
-            for chain in state.receiver_chains
-        ],
-    )
+def _fill_state(data: pb.SessionStateData, state: SessionState) -> None:
+    """Write ``state`` into the empty message ``data``."""
+    data.remote_identity = state.remote_identity
+    data.remote_registration_id = state.remote_registration_id
+    data.base_key = state.base_key
+    data.root_key = state.root_key
+    data.sender_ratchet_private = state.sender_ratchet.private
+    data.sender_ratchet_public = state.sender_ratchet.public
+    data.sender_chain_key.key = state.sender_chain.key
+    data.sender_chain_key.index = state.sender_chain.index
+    data.previous_counter = state.previous_counter
+    for chain in state.receiver_chains:
+        chain_data = data.receiver_chains.add()
+        chain_data.ratchet_key = chain.ratchet_key
+        chain_data.chain_key.key = chain.chain_key.key
+        chain_data.chain_key.index = chain.chain_key.index
+        for counter, seed in chain.skipped:
+            skipped = chain_data.skipped.add()
+            skipped.counter = counter
+            skipped.seed = seed
     if state.pending is not None:
         data.pending.signed_pre_key_id = state.pending.signed_prekey_id
         data.pending.local_registration_id = state.pending.local_registration_id
         if state.pending.prekey_id is not None:
             data.pending.pre_key_id = state.pending.prekey_id
-    return data
 
 
 def _bytes32(value: bytes, what: str) -> bytes:
     if len(value) != 32:
         raise DecodeError(f"stored session: {what} is {len(value)} bytes, not 32")
-    return bytes(value)
+    return value
 
 
 def _chain_from_proto(data: pb.ChainKeyData) -> ChainKey:
     return ChainKey(_bytes32(data.key, "chain key"), data.index)
 
 
+def _receiver_chain_from_proto(data: pb.ReceiverChainData) -> ReceiverChain:
+    skipped: tuple[tuple[int, bytes], ...] = ()
+    if data.skipped:
+        skipped = tuple([(k.counter, _bytes32(k.seed, "skipped key")) for k in data.skipped])
+    return ReceiverChain(
+        _bytes32(data.ratchet_key, "receiver ratchet key"),
+        _chain_from_proto(data.chain_key),
+        skipped,
+    )
+
+
 def _state_from_proto(data: pb.SessionStateData) -> SessionState:
     pending = None
     if data.HasField("pending"):
+        stored = data.pending
         pending = PendingPreKey(
-            prekey_id=data.pending.pre_key_id if data.pending.HasField("pre_key_id") else None,
-            signed_prekey_id=data.pending.signed_pre_key_id,
-            local_registration_id=data.pending.local_registration_id,
+            stored.pre_key_id if stored.HasField("pre_key_id") else None,
+            stored.signed_pre_key_id,
+            stored.local_registration_id,
         )
     return SessionState(
-        remote_identity=_bytes32(data.remote_identity, "remote identity"),
-        remote_registration_id=data.remote_registration_id,
-        base_key=_bytes32(data.base_key, "base key"),
-        root_key=_bytes32(data.root_key, "root key"),
-        sender_ratchet=KeyPair(
-            private=_bytes32(data.sender_ratchet_private, "ratchet private key"),
-            public=_bytes32(data.sender_ratchet_public, "ratchet public key"),
+        _bytes32(data.remote_identity, "remote identity"),
+        data.remote_registration_id,
+        _bytes32(data.base_key, "base key"),
+        _bytes32(data.root_key, "root key"),
+        KeyPair(
+            _bytes32(data.sender_ratchet_private, "ratchet private key"),
+            _bytes32(data.sender_ratchet_public, "ratchet public key"),
         ),
-        sender_chain=_chain_from_proto(data.sender_chain_key),
-        previous_counter=data.previous_counter,
-        receiver_chains=tuple(
-            ReceiverChain(
-                ratchet_key=_bytes32(chain.ratchet_key, "receiver ratchet key"),
-                chain_key=_chain_from_proto(chain.chain_key),
-                skipped=tuple((k.counter, _bytes32(k.seed, "skipped key")) for k in chain.skipped),
-            )
-            for chain in data.receiver_chains
-        ),
-        pending=pending,
+        _chain_from_proto(data.sender_chain_key),
+        data.previous_counter,
+        tuple([_receiver_chain_from_proto(chain) for chain in data.receiver_chains]),
+        pending,
     )

@@ -68,7 +68,10 @@ def _edwards_y(u_bytes: bytes) -> bytes | None:
     u = int.from_bytes(u_bytes, "little")
     if u >= _P:
         return None
-    y = (u - 1) * pow(u + 1, _P - 2, _P) % _P
+    if u == _P - 1:  # u + 1 = 0 has no inverse; the Fermat form 0^(p-2) made y = 0
+        return bytes(32)
+    # pow(x, -1, p) is the extended Euclidean inverse: ~8x faster than x^(p-2) in Python ints.
+    y = (u - 1) * pow(u + 1, -1, _P) % _P
     return y.to_bytes(32, "little")
 
 

@@ -1,4 +1,5 @@
-"""The shared symmetric primitives: RFC 5869 vectors and CBC round trips."""
+"""The shared symmetric primitives: RFC vectors, CBC round trips, and equality with the standard
+implementations they replace on the hot path."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from botkit.core.signal.primitives import aes_cbc_decrypt, aes_cbc_encrypt, hkdf, hmac_sha256
+from botkit.core.signal.primitives import (
+    UnsaltedHkdf,
+    aes_cbc_decrypt,
+    aes_cbc_encrypt,
+    chain_step,
+    hkdf,
+    hmac_sha256,
+)
 from botkit.errors import InvalidMessage
 
 
@@ -95,3 +103,90 @@ def test_cbc_rejects_inconsistent_pad_bytes() -> None:
     ciphertext = encryptor.update(b"x" * 13 + b"\x02\x03\x03") + encryptor.finalize()
     with pytest.raises(InvalidMessage):
         aes_cbc_decrypt(key, iv, ciphertext)
+
+
+# The hand-built HMAC and HKDF against the standard implementations, and the direct AES
+# contexts against the public Cipher API.
+
+
+@given(st.binary(max_size=150), st.binary(max_size=300))
+def test_hmac_sha256_equals_the_standard_hmac(key: bytes, data: bytes) -> None:
+    import hmac
+
+    assert hmac_sha256(key, data) == hmac.digest(key, data, "sha256")
+
+
+@given(st.binary(max_size=64))
+def test_chain_step_is_two_hmacs(chain_key: bytes) -> None:
+    assert chain_step(chain_key) == (
+        hmac_sha256(chain_key, b"\x01"),
+        hmac_sha256(chain_key, b"\x02"),
+    )
+
+
+@given(
+    st.binary(max_size=100),
+    st.none() | st.binary(max_size=100),
+    st.binary(max_size=40),
+    st.integers(1, 300),
+)
+def test_hkdf_equals_cryptographys_hkdf(
+    ikm: bytes, salt: bytes | None, info: bytes, length: int
+) -> None:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    expected = HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info).derive(ikm)
+    assert hkdf(ikm, salt=salt, info=info, length=length) == expected
+
+
+@given(st.binary(max_size=100), st.binary(max_size=40), st.integers(1, 6))
+def test_unsalted_hkdf_blocks_equal_hkdf(ikm: bytes, info: bytes, blocks: int) -> None:
+    derived = UnsaltedHkdf(info, blocks).derive(ikm)
+    assert [len(block) for block in derived] == [32] * blocks
+    assert b"".join(derived) == hkdf(ikm, salt=None, info=info, length=32 * blocks)
+
+
+def test_hkdf_lengths_out_of_range_are_refused() -> None:
+    for length in (0, 255 * 32 + 1):
+        with pytest.raises(ValueError):
+            hkdf(b"k", salt=None, info=b"", length=length)
+    for blocks in (0, 256):
+        with pytest.raises(ValueError):
+            UnsaltedHkdf(b"", blocks)
+    assert len(hkdf(b"k", salt=None, info=b"", length=255 * 32)) == 255 * 32
+
+
+@given(
+    st.binary(max_size=100),
+    st.binary(min_size=32, max_size=32),
+    st.binary(min_size=16, max_size=16),
+)
+def test_cbc_equals_the_public_cipher_api(plaintext: bytes, key: bytes, iv: bytes) -> None:
+    from cryptography.hazmat.primitives import padding as reference
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    padder = reference.PKCS7(128).padder()
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    padded = padder.update(plaintext) + padder.finalize()
+    expected = encryptor.update(padded) + encryptor.finalize()
+    assert aes_cbc_encrypt(key, iv, plaintext) == expected
+
+
+def test_cbc_through_the_public_cipher_api_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from botkit.core.signal import primitives
+
+    key, iv = b"k" * 32, b"i" * 16
+    fast = aes_cbc_encrypt(key, iv, b"hello")
+    monkeypatch.setattr(primitives, "_new_encryptor", primitives._public_encryptor)
+    monkeypatch.setattr(primitives, "_new_decryptor", primitives._public_decryptor)
+    assert aes_cbc_encrypt(key, iv, b"hello") == fast
+    assert aes_cbc_decrypt(key, iv, fast) == b"hello"
+
+
+@pytest.mark.parametrize(("key", "iv"), [(b"k" * 31, b"i" * 16), (b"k" * 32, b"i" * 15)])
+def test_cbc_refuses_bad_key_and_iv_sizes(key: bytes, iv: bytes) -> None:
+    with pytest.raises(ValueError):
+        aes_cbc_encrypt(key, iv, b"x")
+    with pytest.raises(ValueError):
+        aes_cbc_decrypt(key, iv, b"x" * 16)

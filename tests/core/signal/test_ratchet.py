@@ -29,6 +29,15 @@ def test_chain_key_steps_with_hmac_constants() -> None:
     assert START.next() == ChainKey(hmac_sha256(START.key, b"\x02"), 1)
 
 
+def test_chain_key_step_is_seed_and_next_together() -> None:
+    assert START.step() == (START.message_seed(), START.next())
+
+
+def test_message_keys_repr_hides_the_keys() -> None:
+    keys = MessageKeys.from_seed(b"s" * 32)
+    assert all(key.hex() not in repr(keys) and repr(key) not in repr(keys) for key in keys)
+
+
 def test_message_keys_split_80_bytes_of_hkdf() -> None:
     material = hkdf(b"s" * 32, salt=None, info=b"WhisperMessageKeys", length=80)
     keys = MessageKeys.from_seed(b"s" * 32)

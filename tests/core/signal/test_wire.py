@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from botkit.core.signal.primitives import hmac_sha256
@@ -23,13 +23,19 @@ RECEIVER = b"\x22" * 32
 MAC_KEY = b"\x33" * 32
 
 
-def _message(counter: int = 7) -> bytes:
+def _message(
+    counter: int = 7,
+    *,
+    ratchet_key: bytes = b"\x44" * 32,
+    previous_counter: int = 3,
+    ciphertext: bytes = b"c" * 32,
+) -> bytes:
     return encode_signal_message(
         mac_key=MAC_KEY,
-        ratchet_key=b"\x44" * 32,
+        ratchet_key=ratchet_key,
         counter=counter,
-        previous_counter=3,
-        ciphertext=b"c" * 32,
+        previous_counter=previous_counter,
+        ciphertext=ciphertext,
         sender_identity=SENDER,
         receiver_identity=RECEIVER,
     )
@@ -127,3 +133,43 @@ def test_prekey_message_inner_version_is_checked() -> None:
     proto.message = b"\x23" + proto.message[1:]
     with pytest.raises(UnsupportedVersion):
         parse_prekey_message(b"\x33" + proto.SerializeToString())
+
+
+@given(
+    st.binary(min_size=32, max_size=32),
+    st.integers(0, 2**32 - 1),
+    st.integers(0, 2**32 - 1),
+    st.binary(max_size=300),
+)
+@example(b"\x44" * 32, 127, 128, b"c" * 16383)
+@example(b"\x44" * 32, 16383, 16384, b"c" * 16384)
+@example(b"\x44" * 32, 2**21 - 1, 2**32 - 1, b"")
+def test_hand_written_signal_message_equals_protobuf(
+    ratchet_key: bytes, counter: int, previous_counter: int, ciphertext: bytes
+) -> None:
+    data = _message(
+        counter, ratchet_key=ratchet_key, previous_counter=previous_counter, ciphertext=ciphertext
+    )
+    proto = pb.SignalMessage(
+        ratchet_key=b"\x05" + ratchet_key,
+        counter=counter,
+        previous_counter=previous_counter,
+        ciphertext=ciphertext,
+    )
+    assert data[:-8] == b"\x33" + proto.SerializeToString()
+
+
+@pytest.mark.parametrize(
+    ("counter", "previous_counter", "ratchet_key"),
+    [
+        (-1, 0, b"\x44" * 32),
+        (2**32, 0, b"\x44" * 32),
+        (0, 2**32, b"\x44" * 32),
+        (0, 0, b"\x44" * 33),
+    ],
+)
+def test_signal_message_refuses_what_protobuf_refuses(
+    counter: int, previous_counter: int, ratchet_key: bytes
+) -> None:
+    with pytest.raises(ValueError):
+        _message(counter, ratchet_key=ratchet_key, previous_counter=previous_counter)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from botkit.core.signal import KeyPair, sign, verify
@@ -150,3 +150,18 @@ def test_verify_never_raises(public_key: bytes, message: bytes, signature: bytes
 def test_sign_rejects_wrong_random_length() -> None:
     with pytest.raises(ValueError):
         sign(ALICE_IDENTITY_PRIVATE, b"m", bytes(32))
+
+
+_P = 2**255 - 19
+
+
+@given(st.integers(0, _P - 1))
+@example(0)
+@example(1)
+@example(_P - 2)
+@example(_P - 1)
+def test_edwards_y_equals_the_fermat_inverse_form(u: int) -> None:
+    from botkit.core.signal.xeddsa import _edwards_y
+
+    expected = (u - 1) * pow(u + 1, _P - 2, _P) % _P
+    assert _edwards_y(u.to_bytes(32, "little")) == expected.to_bytes(32, "little")

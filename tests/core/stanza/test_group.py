@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Callable
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from botkit.core.binary import Node, decode_node, encode_node
@@ -417,6 +417,7 @@ hostile = st.recursive(
 )
 
 
+@settings(max_examples=60)
 @given(
     hostile,
     st.sampled_from(
@@ -437,6 +438,7 @@ def test_readers_raise_only_decode_errors(node: Node, reader: Callable[[Node], o
         reader(node)
 
 
+@settings(max_examples=60)
 @given(st.sampled_from(["get", "set"]), st.sampled_from([GROUP, GROUP_SERVER_JID]), hostile)
 def test_requests_with_hostile_content_raise_only_decode_errors(
     kind: str, to: JID, child: Node
@@ -446,6 +448,7 @@ def test_requests_with_hostile_content_raise_only_decode_errors(
         parse_group_request(envelope)
 
 
+@settings(max_examples=60)
 @given(st.lists(hostile, max_size=3))
 def test_notifications_with_hostile_changes_raise_only_decode_errors(changes: list[Node]) -> None:
     attrs = {"from": GROUP, "type": "w:gp2", "id": "n", "t": "1", "participant": ALICE}

@@ -1,0 +1,124 @@
+"""The moderation plugin: per-group policies, a warning ladder, an audit log and admin commands.
+
+It reads the ``moderation:`` section (:mod:`.settings`), judges every group message with the pure
+verdict engine (:mod:`.engine`) before any command sees it (``tryfirst``), and carries out the
+verdict (:mod:`.actions`): revoke, warn, remove at ``warnings.kick_at``. Group admins, the bot's
+owners and admins, and ``exempt`` users are never moderated; ``dry_run`` only logs. New members
+are welcomed with the rules, and banned ones are removed again when they rejoin.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from botkit import Context, Stop, hookimpl
+from botkit.bot import Propagation
+from botkit.types.events import (
+    GroupInfoChanged,
+    GroupParticipantsChanged,
+    MessageReceived,
+    ParticipantAction,
+)
+
+from . import commands
+from .actions import Member, Moderator
+from .commands import *  # noqa: F403 (the commands are found as this module's attributes)
+from .engine import MessageFacts, evaluate
+from .settings import ModerationSettings
+from .state import group_info, state_for
+
+__all__ = [
+    "botkit_config_model",
+    "botkit_group_info",
+    "botkit_group_participants",
+    "botkit_message",
+    "botkit_startup",
+    *commands.__all__,
+]
+
+
+@hookimpl
+def botkit_config_model() -> type[BaseModel]:
+    """Return the model of the ``moderation:`` section."""
+    return ModerationSettings
+
+
+@hookimpl
+def botkit_startup(ctx: Context) -> None:
+    """Set up the plugin's state (the policies were compiled when the config loaded)."""
+    state_for(ctx)
+
+
+@hookimpl(tryfirst=True)
+async def botkit_message(event: MessageReceived, ctx: Context) -> Propagation | None:
+    """Judge a group message; carry out the verdict and return Stop if anything was done."""
+    if not event.is_group or event.from_me:
+        return None
+    state = state_for(ctx)
+    policy = await state.policy(ctx, event.chat)
+    if policy is None:
+        return None
+    now = event.timestamp or ctx.services.wall_clock()
+    member_state = state.member(event.chat, event.sender.to_non_ad(), now)
+    facts = MessageFacts(event.text or "", len(set(event.mentions)), await _own_invites(ctx, event))
+    verdict = evaluate(policy, facts, member_state, now)
+    member_state.record(now, policy, verdict)
+    if verdict.clean:
+        return None
+    member = await Member.of(ctx, event.sender, event.sender_alt)
+    mod = Moderator(ctx, state, event.chat, policy, None)
+    if await mod.is_exempt(member):
+        return None
+    await mod.apply(event, member, verdict)
+    acted = verdict.actions and not policy.settings.dry_run
+    return Stop if acted else None  # a log-only rule or a dry run lets the message through
+
+
+@hookimpl
+async def botkit_group_participants(event: GroupParticipantsChanged, ctx: Context) -> None:
+    """Remove banned members who rejoin; welcome the others."""
+    if event.action is not ParticipantAction.ADDED:
+        return
+    state = state_for(ctx)
+    policy = await state.policy(ctx, event.group)
+    if policy is None:
+        return
+    mod = Moderator(ctx, state, event.group, policy, None)
+    banned = await mod.records.bans(event.group)
+    own = ctx.own_jid.to_non_ad() if ctx.own_jid is not None else None
+    newcomers = []
+    for user in event.participants:
+        member = await Member.of(ctx, user)
+        if own in member.identities:
+            continue
+        if banned.intersection(member.identities):
+            done = await mod.kick(member, "banned", jid=user)
+            await mod.audit(member, f"banned, {done}", "rejoined")
+        else:
+            newcomers.append(user)
+    welcome = policy.settings.welcome
+    if newcomers and welcome.enabled:
+        info = await group_info(ctx, event.group)
+        subject = info.subject if info is not None else "the group"
+        await (
+            ctx.send(event.group)
+            .template(welcome.template, members=newcomers, group=subject, rules=welcome.rules)
+            .mention(*newcomers)
+            .send()
+        )
+
+
+@hookimpl
+def botkit_group_info(event: GroupInfoChanged, ctx: Context) -> None:
+    """A renamed group may match another override: resolve its policy again."""
+    if event.subject is not None:
+        state_for(ctx).forget(event.group)
+
+
+async def _own_invites(ctx: Context, event: MessageReceived) -> frozenset[str]:
+    """Return the group's own invite code if its metadata carries one (read defensively)."""
+    if event.text is None or "chat.whatsapp.com" not in event.text.lower():
+        return frozenset()
+    info = await group_info(ctx, event.chat)
+    code = getattr(info, "invite_code", None)
+    return frozenset({code}) if isinstance(code, str) and code else frozenset()
