@@ -107,8 +107,8 @@ class ClientAdapter:
         return await self.client.groups.info(group)
 
     async def joined_groups(self) -> list[GroupInfo]:
-        """Raises ClientError: listing groups is not supported by the client yet."""
-        raise _unsupported("listing the joined groups")
+        """Return every group the bot is a member of (asked of the server; cached for later)."""
+        return await self.client.groups.joined()
 
     async def update_group_participants(
         self, group: JID, participants: Sequence[JID], action: ParticipantAction

@@ -7,14 +7,16 @@ from typing import Any
 
 import pytest
 
-from botkit.client import Client
+from botkit.bot.client_adapter import ClientAdapter
+from botkit.client import Client, ServerConfig
 from botkit.client.devices import local_device
 from botkit.client.send import own_sender_key_address
 from botkit.core.signal import SenderKeyRecord
 from botkit.core.stanza.group import LeaveGroups
-from botkit.errors import InviteInvalid, NotAuthorized
+from botkit.errors import ClientError, InviteInvalid, NotAuthorized
 from botkit.server import Sandbox
 from botkit.store import AccountStore
+from botkit.types.client_events import Connected, QRCodeShown
 from botkit.types.events import (
     DecryptFailure,
     GroupInfoChanged,
@@ -28,7 +30,7 @@ from botkit.types.group import GroupSetting
 from botkit.types.jid import JID
 from botkit.types.message import TextMessage
 
-from .helpers import PHONE, TIMEOUT, Events, pair_by_qr, sandbox_client
+from .helpers import FAST, PHONE, TIMEOUT, Events, pair_by_qr, sandbox_client
 
 P1, P2 = "15550003333", "15550004444"
 
@@ -167,3 +169,32 @@ async def test_a_group_text_without_its_sender_key_is_asked_again_and_then_read(
     await sandbox.send_text(P1, group, "third")  # and the key came with it
     assert (await events.next(MessageReceived)).text == "third"
     await client.disconnect()
+
+
+async def test_the_runtime_adapter_reads_and_administers_groups(
+    sandbox: Sandbox, store: AccountStore
+) -> None:
+    for phone, name in ((P1, "P1"), (P2, "P2")):
+        sandbox.create_user(phone, name)
+    server = ServerConfig.from_ready_line(sandbox.ready_line())
+    adapter = ClientAdapter(store, server=server, timing=FAST)
+    logins = adapter.subscribe(QRCodeShown, Connected)
+    await adapter.connect()
+    qr = await asyncio.wait_for(logins.get(), TIMEOUT)
+    assert isinstance(qr, QRCodeShown)
+    await sandbox.linker.pair_qr(PHONE, qr.code)
+    assert isinstance(await asyncio.wait_for(logins.get(), TIMEOUT), Connected)
+    p1, p2 = JID(P1, "s.whatsapp.net"), JID(P2, "s.whatsapp.net")
+    group = (await adapter.client.groups.create("Adapter", [p1, p2])).jid
+
+    assert [info.jid for info in await adapter.joined_groups()] == [group]
+    await adapter.update_group_participants(group, [p2], ParticipantAction.REMOVED)
+    await adapter.update_group_participants(group, [p1], ParticipantAction.PROMOTED)
+    info = await adapter.group_info(group)
+    assert {(p.jid.user, p.is_admin) for p in info.participants} == {(PHONE, True), (P1, True)}
+    with pytest.raises(ClientError, match="refused"):  # P2 is no member any more
+        await adapter.update_group_participants(group, [p2], ParticipantAction.DEMOTED)
+    await adapter.set_group_setting(group, GroupSetting.ANNOUNCE, True)
+    assert sandbox.group_control.metadata(group)["announce"] is True
+    await adapter.send_chat_state(group, True)
+    await adapter.close()
