@@ -2,7 +2,8 @@
 
 :class:`Client` composes small services: :class:`~botkit.client.requests.Requests` and
 :class:`~botkit.client.requests.Router` (IQs, incoming nodes by tag),
-:class:`~botkit.client.pairing.Pairing`, :class:`~botkit.client.prekeys.PreKeys`,
+:class:`~botkit.client.pairing.Pairing`, :class:`~botkit.client.login.Login`,
+:class:`~botkit.client.prekeys.PreKeys`,
 :class:`~botkit.client.keepalive.KeepAlive`, :class:`~botkit.client.messaging.Messaging`
 (sending, receiving, receipts), :class:`~botkit.client.groups.Groups` (with the ``w:gp2``
 notifications of :mod:`~botkit.client.group_events`),
@@ -26,7 +27,6 @@ import os
 import random
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import replace
 from typing import Any
 
 from botkit.client.config import ClientTiming, ServerConfig
@@ -34,6 +34,7 @@ from botkit.client.group_events import GroupNotifications
 from botkit.client.group_send import GroupMembers
 from botkit.client.groups import Groups
 from botkit.client.keepalive import KeepAlive
+from botkit.client.login import Login
 from botkit.client.messaging import Messaging
 from botkit.client.pairing import Pairing, new_credentials
 from botkit.client.payload import DeviceConfig, client_payload
@@ -44,10 +45,10 @@ from botkit.client.session import Session
 from botkit.client.sink import EventSink, SinkEvent
 from botkit.client.supervisor import Backoff, Ending, Supervisor
 from botkit.client.transport import Transport
-from botkit.core.binary import AttrReader, Node
+from botkit.core.binary import Node
 from botkit.core.stanza import request_id_prefix
 from botkit.core.stanza.group import GP2
-from botkit.errors import DecodeError, IQError, IQTimeout, NotConnected, RemoteProtocolError
+from botkit.errors import NotConnected, RemoteProtocolError
 from botkit.pb import e2e_pb2
 from botkit.store.base import AccountStore
 from botkit.store.values import DeviceCredentials
@@ -125,7 +126,15 @@ class Client:
             "link_code_companion_reg", self._pairing.on_link_code_notification
         )
         self._router.on_notification("encrypt", self._on_encrypt_notification)
-        self._router.on("success", self._on_success)
+        self._login = Login(
+            store,
+            self._requests,
+            self._prekeys,
+            spawn=self._spawn,
+            end=self._end,
+            done=self._logged_in,
+        )
+        self._router.on("success", self._login.on_success)
         self._messaging = Messaging(
             self._router,
             self._requests,
@@ -155,8 +164,6 @@ class Client:
         self._stop_event = asyncio.Event()
         self._logout_requested = False
         self._own_jid: JID | None = None
-        self.server_time_offset = 0.0
-        """Server time minus local time (seconds), from the last ``<success t>``."""
 
     # -- public API --------------------------------------------------------------------------
 
@@ -401,36 +408,19 @@ class Client:
 
     # -- login -------------------------------------------------------------------------------
 
-    async def _on_success(self, node: Node) -> None:
-        reader = AttrReader(node)
-        server_time = reader.optional_int("t")
-        if server_time is not None:
-            self.server_time_offset = server_time - time.time()
-        self._spawn(self._after_login(reader.optional_jid("lid")), "login")
+    @property
+    def server_time_offset(self) -> float:
+        """Server time minus local time (seconds), from the last ``<success t>``."""
+        return self._login.server_time_offset
 
-    async def _after_login(self, lid: JID | None) -> None:
-        """Finish a login (§3.5): save the LID, top up pre-keys, go active, report it."""
-        credentials = await self._store.load_credentials()
-        if credentials is None or credentials.jid is None:
-            log.warning("ignored <success> on a device that is not paired")
-            return
-        own_jid = JID.parse(credentials.jid)
-        if credentials.lid is None and lid is not None:
-            credentials = replace(credentials, lid=str(lid))
-            await self._store.save_credentials(credentials)
-        try:
-            await self._prekeys.ensure()
-            await self._requests.query("passive", "set", [Node("active")])
-        except (IQError, IQTimeout, DecodeError) as exc:
-            self._end(Ending(DisconnectReason.SERVER_ERROR, f"login setup failed: {exc}"))
-            return
+    async def _logged_in(self, own_jid: JID, own_lid: JID | None) -> None:
+        """The login is set up (:mod:`.login`): the session is established; report it."""
         session = self._session
         if session is None:
             return
         session.established = True
         self._own_jid = own_jid.to_non_ad()
         self._spawn(self._keepalive.run(), "keepalive")
-        own_lid = None if credentials.lid is None else JID.parse(credentials.lid)
         await self._emit(Connected(own_jid, own_lid))
 
     async def _on_encrypt_notification(self, node: Node) -> None:
