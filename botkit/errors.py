@@ -28,6 +28,9 @@ caller only ever has to know the classes drawn here::
     │   ├── NotConnected
     │   ├── LoggedOut
     │   ├── IQError                   the server answered an IQ with an error (code, text)
+    │   │   ├── NotAuthorized         401/403: we may not do that (not an admin, not a member)
+    │   │   ├── NotFound              404: no such group (or user)
+    │   │   └── InviteInvalid         406/410: the invite code is malformed or was revoked
     │   ├── SendFailed                a message could not be sent
     │   │   ├── SendTimeout           the server did not acknowledge it in time
     │   │   └── SendRejected          the server acknowledged it with an error code
@@ -60,11 +63,14 @@ __all__ = [
     "InvalidMessage",
     "InvalidPlaintext",
     "InvalidSignature",
+    "InviteInvalid",
     "LocalProtocolError",
     "LoggedOut",
     "MigrationError",
     "NoSession",
+    "NotAuthorized",
     "NotConnected",
+    "NotFound",
     "PluginError",
     "ProtocolError",
     "RemoteProtocolError",
@@ -187,6 +193,18 @@ class IQError(ClientError):
         super().__init__(f"IQ error {code}: {text}")
         self.code = code
         self.text = text
+
+
+class NotAuthorized(IQError):
+    """The server refused: we are not allowed (not a group admin, not a member...)."""
+
+
+class NotFound(IQError):
+    """The server knows no such group (or user)."""
+
+
+class InviteInvalid(IQError):
+    """The group invite code is malformed (406) or was revoked (410)."""
 
 
 class SendFailed(ClientError):

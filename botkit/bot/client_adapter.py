@@ -3,7 +3,7 @@
 The adapter owns the client's event sink: every event goes to an
 :class:`~botkit.client.EventQueue` the runtime iterates, and first to the subscribers of
 :meth:`ClientAdapter.subscribe` (how a launcher sees the QR code and the login). What the client
-cannot do yet (group operations, chat states) raises ``ClientError("not supported yet: ...")``.
+cannot encode yet (locations, contacts, polls) raises ``ClientError("not supported yet: ...")``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from botkit.client import Client, EventQueue, SinkEvent
 from botkit.errors import ClientError
 from botkit.store.base import AccountStore
-from botkit.types.events import Event, ParticipantAction
+from botkit.types.events import ChatState, Event, ParticipantAction
 from botkit.types.group import GroupInfo, GroupSetting
 from botkit.types.jid import JID
 from botkit.types.message import OutgoingMessage
@@ -95,23 +95,34 @@ class ClientAdapter:
         return await self.client.alternate_jid(jid)
 
     async def send_chat_state(self, to: JID, typing: bool) -> None:
-        """Raises ClientError: chat states are not supported by the client yet."""
-        raise _unsupported("chat states (typing)")
+        """Show the bot typing in ``to`` (or stop). Raises NotConnected when offline."""
+        state = ChatState.COMPOSING if typing else ChatState.PAUSED
+        await self.client.presence.send_chat_state(to, state)
 
     async def group_info(self, group: JID) -> GroupInfo:
-        """Raises ClientError: group metadata is not supported by the client yet."""
-        raise _unsupported(f"group metadata of {group}")
+        """Return ``group``'s metadata from the client's cache (asked once, kept fresh).
+
+        Raises NotFound, NotAuthorized (not a member) or another ClientError.
+        """
+        return await self.client.groups.info(group)
 
     async def joined_groups(self) -> list[GroupInfo]:
-        """Raises ClientError: listing groups is not supported by the client yet."""
-        raise _unsupported("listing the joined groups")
+        """Return every group the bot is a member of (asked of the server; cached for later)."""
+        return await self.client.groups.joined()
 
     async def update_group_participants(
         self, group: JID, participants: Sequence[JID], action: ParticipantAction
     ) -> None:
-        """Raises ClientError: group participant changes are not supported by the client yet."""
-        raise _unsupported(f"group participants ({action.value} in {group})")
+        """Add, remove, promote or demote ``participants`` of ``group``.
+
+        Raises NotAuthorized when the bot is not an admin, and ClientError naming the
+        participants the server refused (the others were changed).
+        """
+        results = await self.client.groups.change_participants(group, participants, action)
+        refused = [f"{result.jid} ({result.error})" for result in results if result.error]
+        if refused:
+            raise ClientError(f"{action.value} refused in {group} for {', '.join(refused)}")
 
     async def set_group_setting(self, group: JID, setting: GroupSetting, enabled: bool) -> None:
-        """Raises ClientError: group settings are not supported by the client yet."""
-        raise _unsupported(f"group settings ({setting} in {group})")
+        """Turn a setting of ``group`` on or off. Raises NotAuthorized when not an admin."""
+        await self.client.groups.set_setting(group, setting, enabled)

@@ -34,13 +34,17 @@ if TYPE_CHECKING:
     from botkit.types.events import (
         BotStarted,
         BotStopped,
+        ChatStateChanged,
         ConfigReloaded,
         Connected,
         Disconnected,
         Event,
         GroupInfoChanged,
+        GroupJoined,
         GroupParticipantsChanged,
+        MessageEdited,
         MessageReceived,
+        MessageRevoked,
         PresenceChanged,
         ReactionReceived,
         ReceiptReceived,
@@ -124,6 +128,16 @@ def botkit_reaction(event: ReactionReceived, ctx: Context) -> Propagation | None
 
 
 @hookspec
+def botkit_message_revoked(event: MessageRevoked, ctx: Context) -> Propagation | None:
+    """Called when a message was deleted for everyone (``event.by_admin``: by a group admin)."""
+
+
+@hookspec
+def botkit_message_edited(event: MessageEdited, ctx: Context) -> Propagation | None:
+    """Called when the author of a message replaced its text."""
+
+
+@hookspec
 def botkit_receipt(event: ReceiptReceived, ctx: Context) -> Propagation | None:
     """Called when messages the bot sent were delivered, read or played."""
 
@@ -144,8 +158,18 @@ def botkit_group_info(event: GroupInfoChanged, ctx: Context) -> Propagation | No
 
 
 @hookspec
+def botkit_group_joined(event: GroupJoined, ctx: Context) -> Propagation | None:
+    """Called when the bot became a member of a group (created, added, or joined by link)."""
+
+
+@hookspec
 def botkit_presence(event: PresenceChanged, ctx: Context) -> Propagation | None:
     """Called when a contact the bot subscribed to comes online or goes offline."""
+
+
+@hookspec
+def botkit_chat_state(event: ChatStateChanged, ctx: Context) -> Propagation | None:
+    """Called when someone starts or stops typing (or recording) in a chat with the bot."""
 
 
 # --------------------------------------------------------------------------------------------

@@ -32,13 +32,17 @@ from botkit.store.base import KeyValueStore
 from botkit.types.events import (
     BotStarted,
     BotStopped,
+    ChatStateChanged,
     ConfigReloaded,
     Connected,
     Disconnected,
     Event,
     GroupInfoChanged,
+    GroupJoined,
     GroupParticipantsChanged,
+    MessageEdited,
     MessageReceived,
+    MessageRevoked,
     PresenceChanged,
     ReactionReceived,
     ReceiptReceived,
@@ -57,7 +61,11 @@ HOOK_FOR_EVENT: dict[type, str] = {
     ReceiptReceived: "botkit_receipt",
     GroupParticipantsChanged: "botkit_group_participants",
     GroupInfoChanged: "botkit_group_info",
+    GroupJoined: "botkit_group_joined",
+    MessageRevoked: "botkit_message_revoked",
+    MessageEdited: "botkit_message_edited",
     PresenceChanged: "botkit_presence",
+    ChatStateChanged: "botkit_chat_state",
     Connected: "botkit_connected",
     Disconnected: "botkit_disconnected",
     BotStarted: "botkit_startup",
@@ -297,10 +305,17 @@ class Runtime:
 
 def _chat_of(event: Event) -> JID | None:
     if isinstance(
-        event, MessageReceived | ReceiptReceived | ReactionReceived | UndecryptableMessage
+        event,
+        MessageReceived
+        | ReceiptReceived
+        | ReactionReceived
+        | UndecryptableMessage
+        | MessageRevoked
+        | MessageEdited
+        | ChatStateChanged,
     ):
         return event.chat
-    if isinstance(event, GroupParticipantsChanged | GroupInfoChanged):
+    if isinstance(event, GroupParticipantsChanged | GroupInfoChanged | GroupJoined):
         return event.group
     return None
 

@@ -2,9 +2,12 @@
 
 :class:`Client` composes small services: :class:`~botkit.client.requests.Requests` and
 :class:`~botkit.client.requests.Router` (IQs, incoming nodes by tag),
-:class:`~botkit.client.pairing.Pairing`, :class:`~botkit.client.prekeys.PreKeys`,
+:class:`~botkit.client.pairing.Pairing`, :class:`~botkit.client.login.Login`,
+:class:`~botkit.client.prekeys.PreKeys`,
 :class:`~botkit.client.keepalive.KeepAlive`, :class:`~botkit.client.messaging.Messaging`
-(sending, receiving, receipts) and the reconnect
+(sending, receiving, receipts), :class:`~botkit.client.groups.Groups` (with the ``w:gp2``
+notifications of :mod:`~botkit.client.group_events`),
+:class:`~botkit.client.presence.Presence` and the reconnect
 :class:`~botkit.client.supervisor.Supervisor`, each connection being one
 :class:`~botkit.client.session.Session`.
 
@@ -24,23 +27,28 @@ import os
 import random
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import replace
 from typing import Any
 
 from botkit.client.config import ClientTiming, ServerConfig
+from botkit.client.group_events import GroupNotifications
+from botkit.client.group_send import GroupMembers
+from botkit.client.groups import Groups
 from botkit.client.keepalive import KeepAlive
+from botkit.client.login import Login
 from botkit.client.messaging import Messaging
 from botkit.client.pairing import Pairing, new_credentials
 from botkit.client.payload import DeviceConfig, client_payload
 from botkit.client.prekeys import PreKeys
+from botkit.client.presence import Presence
 from botkit.client.requests import Requests, Router
 from botkit.client.session import Session
 from botkit.client.sink import EventSink, SinkEvent
 from botkit.client.supervisor import Backoff, Ending, Supervisor
 from botkit.client.transport import Transport
-from botkit.core.binary import AttrReader, Node
+from botkit.core.binary import Node
 from botkit.core.stanza import request_id_prefix
-from botkit.errors import DecodeError, IQError, IQTimeout, NotConnected, RemoteProtocolError
+from botkit.core.stanza.group import GP2
+from botkit.errors import NotConnected, RemoteProtocolError
 from botkit.pb import e2e_pb2
 from botkit.store.base import AccountStore
 from botkit.store.values import DeviceCredentials
@@ -118,7 +126,15 @@ class Client:
             "link_code_companion_reg", self._pairing.on_link_code_notification
         )
         self._router.on_notification("encrypt", self._on_encrypt_notification)
-        self._router.on("success", self._on_success)
+        self._login = Login(
+            store,
+            self._requests,
+            self._prekeys,
+            spawn=self._spawn,
+            end=self._end,
+            done=self._logged_in,
+        )
+        self._router.on("success", self._login.on_success)
         self._messaging = Messaging(
             self._router,
             self._requests,
@@ -128,7 +144,18 @@ class Client:
             spawn=self._spawn,
             timeout=timing.iq_timeout,
             rng=rng,
+            members=self._members,
+            stale=self._stale_members,
         )
+        rotate = self._messaging.group_sender.rotate
+        self.groups = Groups(self._requests, store, rotate=rotate)
+        """The groups API and metadata cache (:mod:`.groups`)."""
+        notifications = GroupNotifications(
+            self.groups.cache, store, emit=self._emit, rotate=rotate, spawn=self._spawn
+        )
+        self._router.on_notification(GP2, notifications.on_notification)
+        self.presence = Presence(self._router, self._send, store, emit=self._emit)
+        """Our presence and chat states, and others' as events (:mod:`.presence`)."""
         self._session: Session | None = None
         self._opening: asyncio.Future[Transport] | None = None
         self._task: asyncio.Task[Ending] | None = None
@@ -137,8 +164,6 @@ class Client:
         self._stop_event = asyncio.Event()
         self._logout_requested = False
         self._own_jid: JID | None = None
-        self.server_time_offset = 0.0
-        """Server time minus local time (seconds), from the last ``<success t>``."""
 
     # -- public API --------------------------------------------------------------------------
 
@@ -221,7 +246,7 @@ class Client:
         )
 
     async def send_message(self, to: JID, message: OutgoingMessage | e2e_pb2.Message) -> str:
-        """Send ``message`` (a runtime value or a ``Message`` protobuf) to user ``to``.
+        """Send ``message`` (a runtime value or a ``Message`` protobuf) to user or group ``to``.
 
         Returns the message id once the server acknowledged it. Raises NotImplementedError
         for values not mapped yet, and as :meth:`botkit.client.send.Sender.send_message`.
@@ -383,40 +408,29 @@ class Client:
 
     # -- login -------------------------------------------------------------------------------
 
-    async def _on_success(self, node: Node) -> None:
-        reader = AttrReader(node)
-        server_time = reader.optional_int("t")
-        if server_time is not None:
-            self.server_time_offset = server_time - time.time()
-        self._spawn(self._after_login(reader.optional_jid("lid")), "login")
+    @property
+    def server_time_offset(self) -> float:
+        """Server time minus local time (seconds), from the last ``<success t>``."""
+        return self._login.server_time_offset
 
-    async def _after_login(self, lid: JID | None) -> None:
-        """Finish a login (§3.5): save the LID, top up pre-keys, go active, report it."""
-        credentials = await self._store.load_credentials()
-        if credentials is None or credentials.jid is None:
-            log.warning("ignored <success> on a device that is not paired")
-            return
-        own_jid = JID.parse(credentials.jid)
-        if credentials.lid is None and lid is not None:
-            credentials = replace(credentials, lid=str(lid))
-            await self._store.save_credentials(credentials)
-        try:
-            await self._prekeys.ensure()
-            await self._requests.query("passive", "set", [Node("active")])
-        except (IQError, IQTimeout, DecodeError) as exc:
-            self._end(Ending(DisconnectReason.SERVER_ERROR, f"login setup failed: {exc}"))
-            return
+    async def _logged_in(self, own_jid: JID, own_lid: JID | None) -> None:
+        """The login is set up (:mod:`.login`): the session is established; report it."""
         session = self._session
         if session is None:
             return
         session.established = True
         self._own_jid = own_jid.to_non_ad()
         self._spawn(self._keepalive.run(), "keepalive")
-        own_lid = None if credentials.lid is None else JID.parse(credentials.lid)
         await self._emit(Connected(own_jid, own_lid))
 
     async def _on_encrypt_notification(self, node: Node) -> None:
         self._spawn(self._prekeys.on_notification(node), "prekey-top-up")
+
+    async def _members(self, group: JID) -> GroupMembers:
+        return await self.groups.members(group)
+
+    async def _stale_members(self, group: JID) -> None:
+        await self.groups.cache.forget(group)
 
     async def _ping(self, deadline: float) -> Node:
         return await self._requests.query("w:p", "get", timeout=deadline)

@@ -21,14 +21,22 @@ from botkit.types.message import (
     TextMessage,
 )
 
-__all__ = ["mentions_of", "quoted_of", "text_of", "to_protobuf"]
+__all__ = ["Own", "mentions_of", "quoted_of", "text_of", "to_protobuf"]
 
 
-def _key(ref: MessageRef, own: JID | None) -> e2e_pb2.MessageKey:
-    from_me = ref.sender is None or (own is not None and ref.sender.to_non_ad().user == own.user)
+Own = JID | tuple[JID, ...] | None
+"""Our user JID, or all our user JIDs (phone number and LID), or None when unknown."""
+
+
+def _key(ref: MessageRef, own: Own) -> e2e_pb2.MessageKey:
+    ours = () if own is None else (own,) if isinstance(own, JID) else own
+    sender = ref.sender
+    from_me = sender is None or any(
+        sender.user == o.user and sender.server == o.server for o in ours
+    )
     key = e2e_pb2.MessageKey(remote_jid=str(ref.chat), from_me=from_me, id=ref.id)
-    if ref.chat.is_group and ref.sender is not None:
-        key.participant = str(ref.sender)
+    if ref.chat.is_group and ref.sender is not None and not from_me:
+        key.participant = str(ref.sender.to_non_ad())  # the author: an admin's revoke names it
     return key
 
 
@@ -46,8 +54,8 @@ def _text(message: TextMessage) -> e2e_pb2.Message:
     return e2e_pb2.Message(extended_text_message=extended)
 
 
-def to_protobuf(message: OutgoingMessage, own: JID | None, timestamp_ms: int) -> e2e_pb2.Message:
-    """Return the ``Message`` protobuf for an outgoing value; ``own`` is our user JID.
+def to_protobuf(message: OutgoingMessage, own: Own, timestamp_ms: int) -> e2e_pb2.Message:
+    """Return the ``Message`` protobuf for an outgoing value; ``own`` names us (PN and LID).
 
     Raises:
         NotImplementedError: the value's kind is not mapped yet (location, contact, poll).

@@ -2,7 +2,9 @@
 
 :class:`Messaging` owns the :class:`~botkit.client.devices.Directory`, the
 :class:`~botkit.client.send.Sender`, the :class:`~botkit.client.receive.Receiver` (the two
-share one session-record lock) and :class:`~botkit.client.receipts.Receipts`; it routes
+share one session-record lock), the :class:`~botkit.client.group_send.GroupSender` (its
+members from ``members``, the group metadata cache) and
+:class:`~botkit.client.receipts.Receipts`; it routes
 ``<message>``, ``<receipt>``, ``<ack>``, ``<ib>`` and ``devices`` notifications to them and
 maps the runtime's outgoing values to protobufs.
 """
@@ -16,6 +18,7 @@ from typing import Any
 
 from botkit.client.content import to_protobuf
 from botkit.client.devices import Directory
+from botkit.client.group_send import GroupMembers, GroupSender, MemberSource
 from botkit.client.receipts import Receipts
 from botkit.client.receive import MessageEvent, Receiver
 from botkit.client.requests import Requests, Router, Send
@@ -28,6 +31,10 @@ from botkit.types.jid import JID
 from botkit.types.message import OutgoingMessage
 
 __all__ = ["Messaging"]
+
+
+async def _no_groups(group: JID) -> GroupMembers:
+    raise NotImplementedError(f"no group member source to send to {group}")
 
 
 class Messaging:
@@ -45,6 +52,8 @@ class Messaging:
         timeout: float,
         rng: Callable[[int], bytes],
         clock: Callable[[], float] = time.time,
+        members: MemberSource | None = None,
+        stale: Callable[[JID], Awaitable[None]] | None = None,
     ) -> None:
         lock = asyncio.Lock()
         self._store = store
@@ -52,6 +61,9 @@ class Messaging:
         self.directory = Directory(requests, store)
         self.sender = Sender(
             send, store, self.directory, lock, timeout=timeout, rng=rng, clock=clock
+        )
+        self.group_sender = GroupSender(
+            self.sender, store, self.directory, members or _no_groups, stale
         )
         self.receiver = Receiver(send, store, lock, emit=emit, rng=rng, clock=clock)
         self.receipts = Receipts(send, self.sender, emit=emit, spawn=spawn, clock=clock)
@@ -64,14 +76,20 @@ class Messaging:
     async def send(
         self, to: JID, message: OutgoingMessage | e2e_pb2.Message, own: JID | None
     ) -> str:
-        """Send a runtime value or a ``Message`` protobuf to user ``to``; return its id.
+        """Send a runtime value or a ``Message`` protobuf to user or group ``to``; return its id.
 
         Raises:
             NotImplementedError: the value's kind is not mapped to a protobuf yet.
-            and as :meth:`Sender.send_message`.
+            and as :meth:`Sender.send_message` or :meth:`GroupSender.send`.
         """
         if not isinstance(message, e2e_pb2.Message):
-            message = to_protobuf(message, own, int(self._clock() * 1000))
+            ours = [] if own is None else [own]
+            credentials = await self._store.load_credentials()
+            if credentials is not None and credentials.lid is not None:
+                ours.append(JID.parse(credentials.lid).to_non_ad())  # a key may name us by LID
+            message = to_protobuf(message, tuple(ours), int(self._clock() * 1000))
+        if to.is_group:
+            return await self.group_sender.send(to, message)
         return await self.sender.send_message(to, message)
 
     async def alternate_jid(self, jid: JID) -> JID | None:

@@ -21,8 +21,8 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
-from botkit.client.content import mentions_of, quoted_of, text_of
 from botkit.client.devices import local_device
+from botkit.client.kinds import KindEvent, Origin, received_event
 from botkit.client.requests import Send
 from botkit.core import signal
 from botkit.core.binary import Node
@@ -54,13 +54,12 @@ from botkit.store.base import (
     LIDMapStore,
     MessageJournal,
     PreKeyStore,
+    SenderKeyStore,
     SessionStore,
 )
-from botkit.store.values import DeviceCredentials, InboundUnit, MessageKey
+from botkit.store.values import DeviceCredentials, InboundUnit, MessageKey, SenderKeyUpdate
 from botkit.types.events import (
     DecryptFailure,
-    MessageReceived,
-    ReactionReceived,
     ReceiptReceived,
     UndecryptableMessage,
 )
@@ -75,7 +74,7 @@ MAX_RETRY_RECEIPTS = 4
 
 _REMEMBERED_RETRIES = 1024
 
-MessageEvent = MessageReceived | ReactionReceived | ReceiptReceived | UndecryptableMessage
+MessageEvent = KindEvent | ReceiptReceived | UndecryptableMessage
 """The events the message path emits."""
 
 _FAILURES: Sequence[tuple[type[BotkitError], DecryptFailure]] = (
@@ -89,6 +88,7 @@ class _Store(
     CredentialStore,
     PreKeyStore,
     SessionStore,
+    SenderKeyStore,
     InboundCommitter,
     MessageJournal,
     LIDMapStore,
@@ -181,8 +181,9 @@ class Receiver:
             return
         await self._send(received.receipt)  # only now: the commit is done
         self._retries.pop((str(incoming.sender), incoming.id), None)
-        if fresh:
-            await self._emit(self._event(incoming, received))
+        event = self._event(incoming, received) if fresh else None
+        if event is not None:
+            await self._emit(event)
 
     async def _decrypt(
         self,
@@ -191,7 +192,12 @@ class Receiver:
         local: LocalDevice,
         credentials: DeviceCredentials,
     ) -> ReceivedMessage:
-        stored = await self._store.get_session(session_address(incoming))
+        address = session_address(incoming)
+        stored = await self._store.get_session(address)
+        sender_key = None
+        if incoming.is_group_like:
+            record = await self._store.get_sender_key(str(incoming.chat), address)
+            sender_key = None if record is None else signal.SenderKeyRecord.deserialize(record)
         one_time: dict[int, signal.PreKey] = {}
         for enc in incoming.encs:
             if enc.type == "pkmsg":
@@ -204,7 +210,7 @@ class Receiver:
             node,
             local=local,
             session=None if stored is None else signal.SessionRecord.deserialize(stored),
-            sender_key=None,
+            sender_key=sender_key,
             signed_prekeys={spk.key_id: spk},
             one_time_prekeys=one_time,
             trusted_identity=None,
@@ -214,34 +220,31 @@ class Receiver:
     @staticmethod
     def _unit(key: MessageKey, incoming: IncomingMessage, got: ReceivedMessage) -> InboundUnit:
         address = session_address(incoming)
+        sender_keys: tuple[SenderKeyUpdate, ...] = ()
+        if got.sender_key is not None:
+            update = SenderKeyUpdate(str(incoming.chat), address, got.sender_key.serialize())
+            sender_keys = (update,)
         return InboundUnit(
             message=key,
             sessions={} if got.session is None else {address: got.session.serialize()},
             consumed_pre_key=got.used_prekey_id,
+            sender_keys=sender_keys,
             identities={} if got.identity_key is None else {address: got.identity_key},
         )
 
-    def _event(self, incoming: IncomingMessage, got: ReceivedMessage) -> MessageEvent:
+    def _event(self, incoming: IncomingMessage, got: ReceivedMessage) -> KindEvent | None:
         chat = got.destination if got.is_from_me and got.destination else incoming.chat
-        sender = incoming.sender.to_non_ad()
-        timestamp = float(incoming.timestamp)
-        message = got.message
-        if message.HasField("reaction_message"):
-            reaction = message.reaction_message
-            return ReactionReceived(chat, sender, reaction.key.id, reaction.text, timestamp)
         notify = incoming.notify or ""
-        return MessageReceived(
+        origin = Origin(
             id=incoming.id,
             chat=chat.to_non_ad(),
-            sender=sender,
-            timestamp=timestamp,
-            text=text_of(message),
+            sender=incoming.sender.to_non_ad(),
+            timestamp=float(incoming.timestamp),
             sender_alt=_alternate(incoming),
             push_name="" if notify == "-" else notify,
-            quoted=quoted_of(message),
-            mentions=mentions_of(message),
             from_me=got.is_from_me,
         )
+        return received_event(got.message, origin)
 
     async def _learn_mapping(self, incoming: IncomingMessage) -> None:
         sender = incoming.sender.to_non_ad()

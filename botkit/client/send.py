@@ -23,7 +23,7 @@ from botkit.client.devices import Directory, local_device
 from botkit.client.requests import Send
 from botkit.core.binary import Node
 from botkit.core.e2e import LocalDevice, encrypt_direct, encrypt_resend
-from botkit.core.signal import PreKeyBundle, SessionRecord
+from botkit.core.signal import PreKeyBundle, SenderKeyRecord, SessionRecord
 from botkit.core.stanza import Receipt, ServerAck, message_id, parse_server_ack
 from botkit.errors import DecodeError, SendFailed, SendRejected, SendTimeout
 from botkit.pb import e2e_pb2
@@ -31,13 +31,23 @@ from botkit.store.base import (
     CredentialStore,
     IdentityStore,
     LIDMapStore,
+    SenderKeyStore,
     SentMessageCache,
     SessionStore,
 )
 from botkit.store.values import SentMessage
-from botkit.types.jid import JID
+from botkit.types.jid import JID, SignalAddress
 
-__all__ = ["MAX_RETRIES_ANSWERED", "Sender"]
+__all__ = [
+    "MAX_RETRIES_ANSWERED",
+    "Names",
+    "Sender",
+    "has_own_key",
+    "load_sessions",
+    "own_sender_key_address",
+    "save_records",
+    "session_names",
+]
 
 log = logging.getLogger(__name__)
 
@@ -45,32 +55,89 @@ MAX_RETRIES_ANSWERED = 10
 """A device asking for the same message this many times gets no more answers (§10.6)."""
 
 
-class _Store(CredentialStore, SessionStore, IdentityStore, SentMessageCache, LIDMapStore, Protocol):
+class _Store(
+    CredentialStore,
+    SessionStore,
+    IdentityStore,
+    SenderKeyStore,
+    SentMessageCache,
+    LIDMapStore,
+    Protocol,
+):
     """What sending needs of the account store."""
 
 
-async def load_sessions(store: SessionStore, devices: Iterable[JID]) -> dict[JID, SessionRecord]:
+Names = Mapping[JID, JID]
+"""The device JID a session is stored under, for devices addressed by another name (a LID
+device for a phone-number device JID); a device not in it is stored under its own JID."""
+
+
+def _address(device: JID, names: Names | None) -> SignalAddress:
+    return (names or {}).get(device, device).signal_address()
+
+
+async def load_sessions(
+    store: SessionStore, devices: Iterable[JID], names: Names | None = None
+) -> dict[JID, SessionRecord]:
     """Return the stored session record of each of ``devices`` that has one.
 
     Raises:
         StoreError: the store failed.
         DecodeError: a stored record is corrupt.
     """
-    by_address = {device.signal_address(): device for device in devices}
+    by_address = {_address(device, names): device for device in devices}
     stored = await store.get_sessions(by_address)
     return {
         by_address[address]: SessionRecord.deserialize(data) for address, data in stored.items()
     }
 
 
+async def session_names(store: LIDMapStore, devices: Iterable[JID]) -> dict[JID, JID]:
+    """Return the LID device each phone-number device's session is kept under, if known.
+
+    Sessions are keyed by LID whenever the user's LID is known (as the receive path keys them,
+    PROTOCOL.md §5.3), so a phone-number-addressed group or retry reuses the 1:1 sessions.
+    """
+    names: dict[JID, JID] = {}
+    lids: dict[JID, JID | None] = {}
+    for device in devices:
+        if not device.is_pn:
+            continue
+        user = device.to_non_ad()
+        if user not in lids:
+            found = await store.lid_for_pn(str(user))
+            lids[user] = None if found is None else JID.parse(found)
+        lid = lids[user]
+        if lid is not None:
+            names[device] = JID(lid.user, lid.server, device.device)
+    return names
+
+
+class _Records(SessionStore, IdentityStore, Protocol):
+    """Where new session records and trusted identities go."""
+
+
 async def save_records(
-    store: _Store, sessions: Mapping[JID, SessionRecord], bundles: Mapping[JID, PreKeyBundle]
+    store: _Records,
+    sessions: Mapping[JID, SessionRecord],
+    bundles: Mapping[JID, PreKeyBundle],
+    names: Names | None = None,
 ) -> None:
     """Store new session records, and trust the identity of each bundle a session came from."""
-    await store.put_sessions({jid.signal_address(): r.serialize() for jid, r in sessions.items()})
+    await store.put_sessions({_address(d, names): r.serialize() for d, r in sessions.items()})
     for device, bundle in bundles.items():
         if device in sessions:
-            await store.save_identity(device.signal_address(), bundle.identity_key)
+            await store.save_identity(_address(device, names), bundle.identity_key)
+
+
+def own_sender_key_address(local: LocalDevice) -> SignalAddress:
+    """Return the address our own sender keys are stored under: our LID device when known."""
+    return (local.lid or local.jid).signal_address()
+
+
+def has_own_key(record: SenderKeyRecord) -> bool:
+    """Return whether ``record`` holds a sending state of ours (not just received ones)."""
+    return bool(record.states) and record.states[0].signing_private is not None
 
 
 class Sender:
@@ -94,10 +161,12 @@ class Sender:
         self._send = send
         self._store = store
         self._directory = directory
-        self._lock = lock
         self._timeout = timeout
         self._rng = rng
         self._clock = clock
+        self.lock = lock
+        """The session-record lock (see the module docstring), for the group sender."""
+        self.rng = rng
         self._waiting: dict[str, asyncio.Future[Node]] = {}
 
     async def send_text(self, to: JID, text: str) -> str:
@@ -131,9 +200,9 @@ class Sender:
         devices = await self._directory.devices([chat, own])
         if not any(device.user == chat.user for device in devices):
             raise SendFailed(f"{chat} has no device to send to")
-        sent_id = message_id or self._new_id(local)
+        sent_id = message_id or self.new_id(local)
         out_node, phash = await self._encrypt(local, sent_id, chat, devices, message)
-        ack = await self._deliver(sent_id, out_node)
+        ack = await self.deliver(sent_id, out_node)
         if ack.phash is not None and ack.phash != phash:
             log.info("participant hash mismatch for %s: refreshing device lists", sent_id)
             await self._directory.forget([chat, own])
@@ -150,7 +219,7 @@ class Sender:
         others = [device for device in devices if not local.is_this_device(device)]
         known = await load_sessions(self._store, others)
         bundles = await self._directory.bundles([d for d in others if d not in known])
-        async with self._lock:  # reload: a message may have arrived while we fetched bundles
+        async with self.lock:  # reload: a message may have arrived while we fetched bundles
             sessions = await load_sessions(self._store, others)
             usable = [d for d in others if d in sessions or d in bundles]
             out = encrypt_direct(
@@ -170,12 +239,22 @@ class Sender:
         )
         return out.node, out.phash
 
-    def _new_id(self, local: LocalDevice) -> str:
+    def now(self) -> float:
+        """Return the wall-clock time (seconds) messages are stamped with."""
+        return self._clock()
+
+    def new_id(self, local: LocalDevice) -> str:
+        """Return a fresh message id for a message of ``local``."""
         return message_id(
             timestamp=int(self._clock()), random_bytes=self._rng(16), own_user=local.jid.user
         )
 
-    async def _deliver(self, sent_id: str, node: Node) -> ServerAck:
+    async def deliver(self, sent_id: str, node: Node) -> ServerAck:
+        """Send the message ``node`` (id ``sent_id``) and return the server's ack.
+
+        Raises:
+            SendTimeout, SendRejected, NotConnected: as :meth:`send_message`.
+        """
         waiter: asyncio.Future[Node] = asyncio.get_running_loop().create_future()
         self._waiting[sent_id] = waiter
         try:
@@ -230,14 +309,17 @@ class Sender:
             raise DecodeError(f"cached message {sent.message_id} does not parse") from exc
         local = local_device(await self._store.load_credentials())
         bundles = {device: retry.bundle} if retry.bundle is not None else {}
-        if not bundles and not await load_sessions(self._store, [device]):
+        names = await session_names(self._store, [device])
+        if not bundles and not await load_sessions(self._store, [device], names):
             bundles = await self._directory.bundles([device])
-        async with self._lock:
-            sessions = await load_sessions(self._store, [device])
+        chat = JID.parse(sent.chat)
+        async with self.lock:
+            sessions = await load_sessions(self._store, [device], names)
+            sender_key = await self._own_sender_key(chat, local) if chat.is_group else None
             out = encrypt_resend(
                 message,
                 message_id=sent.message_id,
-                chat=JID.parse(sent.chat),
+                chat=chat,
                 device=device,
                 local=local,
                 session=sessions.get(device),
@@ -246,10 +328,17 @@ class Sender:
                 count=retry.count,
                 timestamp=int(sent.sent_at),
                 rng=self._rng,
+                sender_key=sender_key,
             )
-            await save_records(self._store, out.sessions, bundles)
+            await save_records(self._store, out.sessions, bundles, names)
         await self._send(out.node)
         return True
+
+    async def _own_sender_key(self, group: JID, local: LocalDevice) -> SenderKeyRecord | None:
+        """Return our own sender-key record of ``group`` if it holds our key."""
+        stored = await self._store.get_sender_key(str(group), own_sender_key_address(local))
+        record = None if stored is None else SenderKeyRecord.deserialize(stored)
+        return record if record is not None and has_own_key(record) else None
 
     async def _find_sent(self, receipt: Receipt) -> SentMessage | None:
         """Return the cached message a retry receipt asks for, under any name of its chat."""

@@ -12,7 +12,14 @@ from collections.abc import Awaitable, Callable
 
 from botkit.types.client_events import ClientEvent
 from botkit.types.events import (
+    ChatStateChanged,
+    GroupInfoChanged,
+    GroupJoined,
+    GroupParticipantsChanged,
+    MessageEdited,
     MessageReceived,
+    MessageRevoked,
+    PresenceChanged,
     ReactionReceived,
     ReceiptReceived,
     UndecryptableMessage,
@@ -21,9 +28,20 @@ from botkit.types.events import (
 __all__ = ["EventQueue", "EventSink", "SinkEvent"]
 
 SinkEvent = (
-    ClientEvent | MessageReceived | ReactionReceived | ReceiptReceived | UndecryptableMessage
+    ClientEvent
+    | MessageReceived
+    | ReactionReceived
+    | MessageRevoked
+    | MessageEdited
+    | ReceiptReceived
+    | UndecryptableMessage
+    | PresenceChanged
+    | ChatStateChanged
+    | GroupParticipantsChanged
+    | GroupInfoChanged
+    | GroupJoined
 )
-"""Everything the client reports: session events and message events."""
+"""Everything the client reports: session, message, presence and group events."""
 
 EventSink = Callable[[SinkEvent], Awaitable[None]]
 """The client's event sink: an async callback awaited for each event, in order."""

@@ -113,6 +113,12 @@ class DeviceSentMessage(_message.Message):
     phash: str
     def __init__(self, destination_jid: _Optional[str] = ..., message: _Optional[_Union[Message, _Mapping]] = ..., phash: _Optional[str] = ...) -> None: ...
 
+class FutureProofMessage(_message.Message):
+    __slots__ = ("message",)
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    message: Message
+    def __init__(self, message: _Optional[_Union[Message, _Mapping]] = ...) -> None: ...
+
 class MessageContextInfo(_message.Message):
     __slots__ = ("message_secret",)
     MESSAGE_SECRET_FIELD_NUMBER: _ClassVar[int]
@@ -120,19 +126,25 @@ class MessageContextInfo(_message.Message):
     def __init__(self, message_secret: _Optional[bytes] = ...) -> None: ...
 
 class Message(_message.Message):
-    __slots__ = ("conversation", "sender_key_distribution_message", "extended_text_message", "protocol_message", "device_sent_message", "message_context_info", "reaction_message")
+    __slots__ = ("conversation", "sender_key_distribution_message", "extended_text_message", "protocol_message", "device_sent_message", "message_context_info", "view_once_message", "ephemeral_message", "reaction_message", "edited_message")
     CONVERSATION_FIELD_NUMBER: _ClassVar[int]
     SENDER_KEY_DISTRIBUTION_MESSAGE_FIELD_NUMBER: _ClassVar[int]
     EXTENDED_TEXT_MESSAGE_FIELD_NUMBER: _ClassVar[int]
     PROTOCOL_MESSAGE_FIELD_NUMBER: _ClassVar[int]
     DEVICE_SENT_MESSAGE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_CONTEXT_INFO_FIELD_NUMBER: _ClassVar[int]
+    VIEW_ONCE_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    EPHEMERAL_MESSAGE_FIELD_NUMBER: _ClassVar[int]
     REACTION_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    EDITED_MESSAGE_FIELD_NUMBER: _ClassVar[int]
     conversation: str
     sender_key_distribution_message: SenderKeyDistributionMessage
     extended_text_message: ExtendedTextMessage
     protocol_message: ProtocolMessage
     device_sent_message: DeviceSentMessage
     message_context_info: MessageContextInfo
+    view_once_message: FutureProofMessage
+    ephemeral_message: FutureProofMessage
     reaction_message: ReactionMessage
-    def __init__(self, conversation: _Optional[str] = ..., sender_key_distribution_message: _Optional[_Union[SenderKeyDistributionMessage, _Mapping]] = ..., extended_text_message: _Optional[_Union[ExtendedTextMessage, _Mapping]] = ..., protocol_message: _Optional[_Union[ProtocolMessage, _Mapping]] = ..., device_sent_message: _Optional[_Union[DeviceSentMessage, _Mapping]] = ..., message_context_info: _Optional[_Union[MessageContextInfo, _Mapping]] = ..., reaction_message: _Optional[_Union[ReactionMessage, _Mapping]] = ...) -> None: ...
+    edited_message: FutureProofMessage
+    def __init__(self, conversation: _Optional[str] = ..., sender_key_distribution_message: _Optional[_Union[SenderKeyDistributionMessage, _Mapping]] = ..., extended_text_message: _Optional[_Union[ExtendedTextMessage, _Mapping]] = ..., protocol_message: _Optional[_Union[ProtocolMessage, _Mapping]] = ..., device_sent_message: _Optional[_Union[DeviceSentMessage, _Mapping]] = ..., message_context_info: _Optional[_Union[MessageContextInfo, _Mapping]] = ..., view_once_message: _Optional[_Union[FutureProofMessage, _Mapping]] = ..., ephemeral_message: _Optional[_Union[FutureProofMessage, _Mapping]] = ..., reaction_message: _Optional[_Union[ReactionMessage, _Mapping]] = ..., edited_message: _Optional[_Union[FutureProofMessage, _Mapping]] = ...) -> None: ...

@@ -20,11 +20,14 @@ from botkit.types.client_events import (
     Disconnected,
     DisconnectReason,
 )
+from botkit.types.group import GroupInfo
 from botkit.types.jid import JID
 
 __all__ = [
     "BotStarted",
     "BotStopped",
+    "ChatState",
+    "ChatStateChanged",
     "ConfigReloaded",
     "Connected",
     "DecryptFailure",
@@ -32,8 +35,11 @@ __all__ = [
     "Disconnected",
     "Event",
     "GroupInfoChanged",
+    "GroupJoined",
     "GroupParticipantsChanged",
+    "MessageEdited",
     "MessageReceived",
+    "MessageRevoked",
     "ParticipantAction",
     "PresenceChanged",
     "QuotedMessage",
@@ -92,13 +98,17 @@ class ParticipantAction(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class GroupParticipantsChanged:
-    """Participants joined, left, were removed, promoted or demoted; ``by`` is who did it."""
+    """Participants joined, left, were removed, promoted or demoted; ``by`` is who did it.
+
+    ``left`` marks a removal the participants made themselves (they left the group).
+    """
 
     group: JID
     action: ParticipantAction
     participants: tuple[JID, ...]
     timestamp: float
     by: JID | None = None
+    left: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +126,22 @@ class GroupInfoChanged:
     description: str | None = None
     announce: bool | None = None
     locked: bool | None = None
+    ephemeral: int | None = None
+    """The disappearing-messages timer in seconds (0: turned off)."""
+    approval: bool | None = None
+    """Whether joining needs an admin's approval."""
+    invite_reset: bool = False
+    """The invite link was reset (the old code no longer works)."""
+
+
+@dataclass(frozen=True, slots=True)
+class GroupJoined:
+    """The bot became a member of ``group`` (created it, was added, or joined by link)."""
+
+    group: JID
+    info: GroupInfo
+    timestamp: float
+    by: JID | None = None
 
 
 class ReceiptKind(enum.Enum):
@@ -149,12 +175,61 @@ class ReactionReceived:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageRevoked:
+    """``sender`` deleted ``message_id`` in ``chat`` for everyone.
+
+    ``author`` wrote the deleted message when someone else did (a group admin deleting a
+    member's message); ``None`` means the sender deleted their own message.
+    """
+
+    chat: JID
+    sender: JID
+    message_id: str
+    timestamp: float
+    author: JID | None = None
+
+    @property
+    def by_admin(self) -> bool:
+        """Return whether an admin deleted somebody else's message."""
+        return self.author is not None and self.author.to_non_ad() != self.sender.to_non_ad()
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEdited:
+    """``sender`` replaced the text of their message ``message_id`` in ``chat`` with ``text``."""
+
+    chat: JID
+    sender: JID
+    message_id: str
+    text: str | None
+    timestamp: float
+
+
+@dataclass(frozen=True, slots=True)
 class PresenceChanged:
     """``jid`` came online or went offline; ``last_seen`` when the server shares it."""
 
     jid: JID
     available: bool
     last_seen: float | None = None
+
+
+class ChatState(enum.Enum):
+    """What a chat member is doing."""
+
+    COMPOSING = "composing"
+    RECORDING = "recording"
+    """Composing a voice message."""
+    PAUSED = "paused"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatStateChanged:
+    """``sender`` started or stopped typing in ``chat`` (a user or a group)."""
+
+    chat: JID
+    sender: JID
+    state: ChatState
 
 
 class DecryptFailure(enum.Enum):
@@ -205,9 +280,13 @@ Event = (
     MessageReceived
     | GroupParticipantsChanged
     | GroupInfoChanged
+    | GroupJoined
     | ReceiptReceived
     | ReactionReceived
+    | MessageRevoked
+    | MessageEdited
     | PresenceChanged
+    | ChatStateChanged
     | ClientEvent
     | UndecryptableMessage
     | BotStarted

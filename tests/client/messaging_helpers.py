@@ -11,19 +11,28 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from botkit.client.group_send import MemberSource
 from botkit.client.messaging import Messaging
 from botkit.client.requests import Requests, Router
 from botkit.core.binary import Node, decode_node, encode_node
-from botkit.core.e2e import LocalDevice, ReceivedMessage, decrypt_incoming, encrypt_direct
+from botkit.core.e2e import (
+    LocalDevice,
+    ReceivedMessage,
+    decrypt_incoming,
+    encrypt_direct,
+    encrypt_group,
+)
 from botkit.core.signal import (
     PreKey,
     PreKeyBundle,
+    SenderKeyRecord,
     SessionRecord,
     SignedPreKey,
+    create_sender_key,
     generate_identity_key_pair,
     generate_prekeys,
     generate_registration_id,
@@ -53,6 +62,8 @@ class Peer:
     signed: SignedPreKey = field(init=False)
     prekeys: dict[int, PreKey] = field(init=False)
     sessions: dict[JID, SessionRecord] = field(default_factory=dict)
+    sender_keys: dict[tuple[str, JID], SenderKeyRecord] = field(default_factory=dict)
+    """Sender-key records by (group, sender device); ours under (group, our LID)."""
 
     def __post_init__(self) -> None:
         draw = random.Random(self.seed).randbytes
@@ -89,12 +100,13 @@ class Peer:
     def receive(self, node: Node) -> ReceivedMessage:
         """Decrypt a node the server delivered to this device, keeping the new records."""
         node = decode_node(encode_node(node))
-        sender = JID.parse(str(node.attrs["from"]))
+        sender = JID.parse(str(node.attrs.get("participant") or node.attrs["from"]))
+        slot = (str(node.attrs["from"]), sender)
         got = decrypt_incoming(
             node,
             local=self.local,
             session=self.sessions.get(sender),
-            sender_key=None,
+            sender_key=self.sender_keys.get(slot),
             signed_prekeys={self.signed.key_id: self.signed},
             one_time_prekeys=self.prekeys,
             trusted_identity=None,
@@ -104,7 +116,57 @@ class Peer:
             self.sessions[sender] = got.session
         if got.used_prekey_id is not None:
             del self.prekeys[got.used_prekey_id]
+        if got.sender_key is not None:
+            self.sender_keys[slot] = got.sender_key
         return got
+
+    def send_group(
+        self,
+        text: str,
+        group: JID,
+        devices: list[JID],
+        bundles: dict[JID, PreKeyBundle],
+        *,
+        message_id: str,
+    ) -> dict[JID, Node]:
+        """Encrypt ``text`` to ``group`` (our key to ``devices``); return what each device gets.
+
+        Every device in ``devices`` gets our sender key on the first message only.
+        """
+        slot = (str(group), self.lid)
+        record = self.sender_keys.get(slot)
+        first = record is None
+        if record is None:
+            _, record = create_sender_key(rng=os.urandom)
+        out = encrypt_group(
+            e2e_pb2.Message(conversation=text),
+            message_id=message_id,
+            group=group,
+            local=self.local,
+            devices=devices,
+            sessions=self.sessions,
+            bundles=bundles,
+            trusted_identities={},
+            sender_key=record,
+            rng=os.urandom,
+            addressing_lid=True,
+            distribute_to=None if first else (),
+        )
+        assert out.sender_key is not None
+        self.sender_keys[slot] = out.sender_key
+        self.sessions.update(out.sessions)
+        return {d: group_part(out.node, d, self.lid) for d in devices}
+
+
+def group_part(node: Node, device: JID, sender: JID) -> Node:
+    """Return what the server hands ``device`` of the group message ``node`` from ``sender``."""
+    for target, part in split_for_devices(node, sender=sender, timestamp=T):
+        if target == device:
+            return decode_node(encode_node(part))
+    attrs = {key: node.attrs[key] for key in ("id", "type") if key in node.attrs}
+    attrs.update({"from": node.attrs["to"], "participant": sender, "t": str(T)})
+    skmsg = [child for child in node.children if child.tag == "enc"]
+    return decode_node(encode_node(Node("message", attrs, skmsg)))
 
 
 def bob() -> Peer:
@@ -127,6 +189,8 @@ class Wire:
         *,
         ack: bool = True,
         own: tuple[JID, JID] = (OWN_PN, OWN_LID),
+        members: MemberSource | None = None,
+        stale: Callable[[JID], Awaitable[None]] | None = None,
     ) -> None:
         self.store = store
         self.peers = peers
@@ -135,6 +199,7 @@ class Wire:
         self.other: Wire | None = None
         """Another client's wire: messages and receipts for it are routed there."""
         self.ack_error: str | None = None
+        self.ack_phash: str | None = None
         self.log: list[Node | str] = []
         self.events = Events()
         self.tasks: list[asyncio.Task[None]] = []
@@ -149,6 +214,8 @@ class Wire:
             spawn=self.spawn,
             timeout=2.0,
             rng=os.urandom,
+            members=members,
+            stale=stale,
         )
         commit = store.commit_inbound
 
@@ -200,6 +267,8 @@ class Wire:
             attrs.update({"from": node.attrs["to"], "t": str(T)})
             if self.ack_error is not None:
                 attrs["error"] = self.ack_error
+            if self.ack_phash is not None:
+                attrs["phash"] = self.ack_phash
             answer = Node("ack", attrs)
         if answer is not None:
             reply = answer

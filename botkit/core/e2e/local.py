@@ -49,7 +49,8 @@ def message_attrs(message: e2e_pb2.Message) -> tuple[str, dict[str, str], dict[s
     """Return ``(stanza type, extra <message> attributes, extra <enc> attributes)`` (§9.5).
 
     Reactions are ``type="reaction"``, everything else botkit sends is ``text``; an edit gets
-    ``edit="1"``, a revoke (or a removed reaction) ``edit="7"``; edits and reactions are
+    ``edit="1"``, a revoke of our own message (or a removed reaction) ``edit="7"``, an admin's
+    revoke of a member's message ``edit="8"``; edits and reactions are
     ``decrypt-fail="hide"`` so a peer that cannot decrypt them shows nothing.
     """
     node_attrs: dict[str, str] = {}
@@ -66,5 +67,5 @@ def message_attrs(message: e2e_pb2.Message) -> tuple[str, dict[str, str], dict[s
             node_attrs["edit"] = "1"
             enc_attrs["decrypt-fail"] = "hide"
         elif protocol_type == _REVOKE and message.protocol_message.HasField("key"):
-            node_attrs["edit"] = "7"
+            node_attrs["edit"] = "7" if message.protocol_message.key.from_me else "8"
     return kind, node_attrs, enc_attrs

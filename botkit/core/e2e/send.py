@@ -13,7 +13,7 @@ content travels once, as the ``skmsg``. The plaintext is padded once per variant
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from botkit.core.binary import Node
@@ -209,13 +209,15 @@ def encrypt_group(
     sender_key: SenderKeyRecord,
     rng: Rng,
     addressing_lid: bool = False,
+    distribute_to: Collection[JID] | None = None,
 ) -> OutgoingMessage:
     """Encrypt a group ``message`` once with our sender key and hand that key to ``devices``.
 
     ``sender_key`` is our own record for this group (from
     :func:`~botkit.core.signal.create_sender_key` the first time); every member device gets its
-    distribution message pairwise (§9.6). The node carries ``phash`` and, for LID-addressed
-    groups, ``addressing_mode="lid"``.
+    distribution message pairwise (§9.6), or only the devices in ``distribute_to`` when given
+    (the ones known to lack it); ``phash`` still covers all of ``devices``. The node carries
+    ``phash`` and, for LID-addressed groups, ``addressing_mode="lid"``.
 
     Returns:
         The node, the new session records and the advanced sender-key record.
@@ -237,7 +239,8 @@ def encrypt_group(
         sender_key, pad(message.SerializeToString(), rng(1)[0]), rng=rng
     )
     padded_skdm = pad(distribution.SerializeToString(), rng(1)[0])
-    plaintexts = {d: padded_skdm for d in devices if not local.is_this_device(d)}
+    receivers = devices if distribute_to is None else [d for d in devices if d in distribute_to]
+    plaintexts = {d: padded_skdm for d in receivers if not local.is_this_device(d)}
     encrypted = encrypt_to_devices(
         plaintexts,
         local=local,

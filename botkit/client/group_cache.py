@@ -1,0 +1,173 @@
+"""The group metadata cache: asked once, then kept fresh by ``w:gp2`` notifications.
+
+Sending to a group needs its members on every message; asking the server each time is what
+gets accounts rate-limited (PROTOCOL.md §13.4). :class:`MetadataCache` answers from memory, then
+from the store's :class:`~botkit.store.base.GroupCache` (entries younger than ``max_age``), and
+asks the server (``fetch``) only for a group it does not know. Every change a notification
+reports is applied to the cached value with :func:`apply_change`, so the cache stays right
+without asking again; a change to a group we do not hold is left for the next fetch.
+
+The cached value is a :class:`~botkit.types.group.GroupInfo`, stored as its encoded ``<group>``
+element (:mod:`botkit.core.stanza.group`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+from botkit.core.binary import decode_node, encode_node
+from botkit.core.stanza.group import (
+    AnnounceChange,
+    ApprovalChange,
+    DescriptionChange,
+    EphemeralChange,
+    GroupChange,
+    GroupCreated,
+    LockedChange,
+    ParticipantsChange,
+    SubjectChange,
+    group_node,
+    parse_group,
+)
+from botkit.errors import DecodeError
+from botkit.store.base import GroupCache
+from botkit.types.events import ParticipantAction
+from botkit.types.group import GroupInfo, GroupParticipant, ParticipantRole
+from botkit.types.jid import JID
+
+__all__ = ["DEFAULT_MAX_AGE", "MetadataCache", "apply_change", "decode_info", "encode_info"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_AGE = 7 * 24 * 3600.0
+"""How long a stored entry is trusted across restarts (notifications keep it right meanwhile)."""
+
+_ROLES = {
+    ParticipantAction.PROMOTED: ParticipantRole.ADMIN,
+    ParticipantAction.DEMOTED: ParticipantRole.MEMBER,
+}
+
+
+def encode_info(info: GroupInfo) -> bytes:
+    """Return ``info`` as the bytes the store keeps: its ``<group>`` element, encoded."""
+    return encode_node(group_node(info))
+
+
+def decode_info(blob: bytes) -> GroupInfo:
+    """Return the :class:`GroupInfo` of :func:`encode_info`'s bytes.
+
+    Raises:
+        DecodeError: ``blob`` is not such a value.
+    """
+    try:
+        return parse_group(decode_node(blob))
+    except (ValueError, IndexError) as exc:
+        raise DecodeError(f"a cached group is not valid: {exc}") from exc
+
+
+def _participants_changed(info: GroupInfo, change: ParticipantsChange) -> GroupInfo:
+    named = {jid.to_non_ad() for p in change.participants for jid in (p.jid, p.alt) if jid}
+
+    def matches(p: GroupParticipant) -> bool:
+        return p.jid.to_non_ad() in named or (p.alt is not None and p.alt.to_non_ad() in named)
+
+    kept = list(info.participants)
+    if change.action is ParticipantAction.REMOVED:
+        kept = [p for p in kept if not matches(p)]
+    elif change.action is ParticipantAction.ADDED:
+        kept = [p for p in kept if not matches(p)] + list(change.participants)
+    else:
+        role = _ROLES[change.action]
+        kept = [replace(p, role=role) if matches(p) else p for p in kept]
+    return replace(info, participants=tuple(kept))
+
+
+def apply_change(info: GroupInfo, change: GroupChange) -> GroupInfo:
+    """Return ``info`` with the notified ``change`` applied (unmodelled changes: unchanged)."""
+    match change:
+        case ParticipantsChange():
+            return _participants_changed(info, change)
+        case SubjectChange(subject, at, owner):
+            return replace(info, subject=subject, subject_time=at, subject_owner=owner)
+        case DescriptionChange(description_id, text):
+            return replace(info, description=text or "", description_id=description_id)
+        case AnnounceChange(on):
+            return replace(info, announce=on)
+        case LockedChange(on):
+            return replace(info, locked=on)
+        case EphemeralChange(seconds):
+            return replace(info, ephemeral=seconds)
+        case ApprovalChange(on):
+            return replace(info, approval=on)
+        case GroupCreated(created):
+            return created
+    return info
+
+
+class MetadataCache:
+    """Group metadata from memory, the store, or ``fetch`` (see the module docstring).
+
+    ``fetch`` asks the server for a group's metadata (raising as that query does).
+    """
+
+    def __init__(
+        self,
+        store: GroupCache,
+        fetch: Callable[[JID], Awaitable[GroupInfo]],
+        *,
+        max_age: float = DEFAULT_MAX_AGE,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._fetch = fetch
+        self._max_age = max_age
+        self._clock = clock
+        self._memory: dict[JID, GroupInfo] = {}
+
+    async def get(self, group: JID, *, refresh: bool = False) -> GroupInfo:
+        """Return the metadata of ``group``; ``refresh`` asks the server whatever we hold.
+
+        Raises:
+            as ``fetch`` (IQError and its subclasses, IQTimeout, NotConnected, DecodeError).
+            StoreError: the store failed.
+        """
+        if not refresh:
+            held = self._memory.get(group) or await self._stored(group)
+            if held is not None:
+                self._memory[group] = held
+                return held
+        info = await self._fetch(group)
+        await self.put(info)
+        return info
+
+    async def put(self, info: GroupInfo) -> None:
+        """Hold ``info`` (fresh from the server) in memory and in the store."""
+        self._memory[info.jid] = info
+        await self._store.put_group(str(info.jid), encode_info(info))
+
+    async def apply(self, group: JID, change: GroupChange) -> GroupInfo | None:
+        """Apply ``change`` to the held metadata of ``group``; return the result, if held."""
+        held = self._memory.get(group) or await self._stored(group)
+        if held is None:
+            return None
+        updated = apply_change(held, change)
+        await self.put(updated)
+        return updated
+
+    async def forget(self, group: JID) -> None:
+        """Drop what we hold of ``group`` (we left it, or a hash mismatch)."""
+        self._memory.pop(group, None)
+        await self._store.forget_group(str(group))
+
+    async def _stored(self, group: JID) -> GroupInfo | None:
+        cached = await self._store.get_group(str(group))
+        if cached is None or self._clock() - cached.fetched_at > self._max_age:
+            return None
+        try:
+            return decode_info(cached.metadata)
+        except DecodeError as exc:
+            log.warning("dropping the cached metadata of %s: %s", group, exc)
+            return None

@@ -1,0 +1,121 @@
+"""Presence and chat state (PROTOCOL.md §14.1, §14.2): ours to send, others' as events.
+
+We announce ourselves ``available`` or ``unavailable`` (with our push name), subscribe to a
+contact's presence, and say we are composing, recording or paused in a chat. Incoming
+``<presence>`` becomes :class:`PresenceChanged`; incoming ``<chatstate>`` (one child, not acked)
+becomes :class:`ChatStateChanged`. Nodes that do not parse are logged and dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from botkit.client.requests import Router, Send
+from botkit.core.binary import AttrReader, Node
+from botkit.errors import DecodeError
+from botkit.store.base import CredentialStore
+from botkit.types.events import ChatState, ChatStateChanged, PresenceChanged
+from botkit.types.jid import JID
+
+__all__ = ["Presence", "chat_state_node"]
+
+log = logging.getLogger(__name__)
+
+PresenceEvent = PresenceChanged | ChatStateChanged
+"""The events this service emits."""
+
+
+def chat_state_node(chat: JID, state: ChatState) -> Node:
+    """Return the ``<chatstate>`` saying we are in ``state`` in ``chat`` (§14.2)."""
+    if state is ChatState.PAUSED:
+        child = Node("paused")
+    elif state is ChatState.RECORDING:
+        child = Node("composing", {"media": "audio"})
+    else:
+        child = Node("composing")
+    return Node("chatstate", {"to": chat.to_non_ad()}, [child])
+
+
+def _chat_state(child: Node) -> ChatState:
+    if child.tag == "paused":
+        return ChatState.PAUSED
+    if child.tag == "composing":
+        return ChatState.RECORDING if child.attrs.get("media") == "audio" else ChatState.COMPOSING
+    raise DecodeError(f"unknown chat state <{child.tag}>")
+
+
+class Presence:
+    """Sends our presence and chat states; reports others' (see the module docstring)."""
+
+    def __init__(
+        self,
+        router: Router,
+        send: Send,
+        store: CredentialStore,
+        *,
+        emit: Callable[[PresenceEvent], Awaitable[None]],
+    ) -> None:
+        self._send = send
+        self._store = store
+        self._emit = emit
+        router.on("presence", self.on_presence)
+        router.on("chatstate", self.on_chat_state)
+
+    async def set_available(self, available: bool) -> None:
+        """Announce this account ``available`` (online) or ``unavailable``, with its push name.
+
+        Raises:
+            NotConnected: there is no connection.
+        """
+        attrs: dict[str, str | JID] = {"type": "available" if available else "unavailable"}
+        credentials = await self._store.load_credentials()
+        if credentials is not None and credentials.push_name:
+            attrs["name"] = credentials.push_name
+        await self._send(Node("presence", attrs))
+
+    async def subscribe(self, jid: JID) -> None:
+        """Ask for ``jid``'s presence: the current one, then every change, as events.
+
+        Raises:
+            NotConnected: there is no connection.
+        """
+        await self._send(Node("presence", {"type": "subscribe", "to": jid.to_non_ad()}))
+
+    async def send_chat_state(self, chat: JID, state: ChatState) -> None:
+        """Say we are composing, recording or paused in ``chat`` (a user or a group).
+
+        Raises:
+            NotConnected: there is no connection.
+        """
+        await self._send(chat_state_node(chat, state))
+
+    async def on_presence(self, node: Node) -> None:
+        """Report an incoming ``<presence from [type] [last]>``."""
+        try:
+            reader = AttrReader(node)
+            jid = reader.jid("from").to_non_ad()
+            reader.raise_if_errors()
+            last = node.attrs.get("last")
+            last_seen = float(last) if isinstance(last, str) and last.isdigit() else None
+        except DecodeError as exc:
+            log.info("unparseable <presence>: %s", exc)
+            return
+        available = node.attrs.get("type", "available") == "available"
+        await self._emit(PresenceChanged(jid, available, last_seen))
+
+    async def on_chat_state(self, node: Node) -> None:
+        """Report an incoming ``<chatstate from [participant]>`` with its one child."""
+        try:
+            reader = AttrReader(node)
+            chat = reader.jid("from").to_non_ad()
+            participant = reader.optional_jid("participant")
+            reader.raise_if_errors()
+            if len(node.children) != 1:
+                raise DecodeError(f"<chatstate> with {len(node.children)} children")
+            state = _chat_state(node.children[0])
+        except DecodeError as exc:
+            log.info("unparseable <chatstate>: %s", exc)
+            return
+        sender = chat if participant is None else participant.to_non_ad()
+        await self._emit(ChatStateChanged(chat, sender, state))

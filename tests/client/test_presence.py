@@ -1,0 +1,86 @@
+"""Presence and chat state: the nodes we send, and the events incoming ones become."""
+
+from __future__ import annotations
+
+import pytest
+
+from botkit.client.presence import Presence
+from botkit.client.requests import Requests, Router
+from botkit.core.binary import Node
+from botkit.store import AccountStore
+from botkit.types.events import ChatState, ChatStateChanged, PresenceChanged
+from botkit.types.jid import JID
+
+from .helpers import Events, credentials
+
+BOB = JID("15550002222", "s.whatsapp.net")
+GROUP = JID("120363000000000001", "g.us")
+
+
+class _Line:
+    def __init__(self) -> None:
+        self.sent: list[Node] = []
+
+    async def __call__(self, node: Node) -> None:
+        self.sent.append(node)
+
+
+@pytest.fixture
+async def wired(store: AccountStore) -> tuple[Presence, Router, _Line, Events]:
+    await store.save_credentials(
+        credentials(jid="15550001111.0:2@s.whatsapp.net", push_name="Botty")
+    )
+    line, events = _Line(), Events()
+    router = Router(Requests(line, prefix="t"), line)
+    return Presence(router, line, store, emit=events), router, line, events
+
+
+async def test_we_announce_subscribe_and_type(
+    wired: tuple[Presence, Router, _Line, Events],
+) -> None:
+    presence, _, line, _ = wired
+    await presence.set_available(True)
+    await presence.set_available(False)
+    await presence.subscribe(JID("15550002222", "s.whatsapp.net", 3))
+    for state in ChatState:
+        await presence.send_chat_state(GROUP, state)
+    assert [(n.tag, n.attrs) for n in line.sent[:3]] == [
+        ("presence", {"type": "available", "name": "Botty"}),
+        ("presence", {"type": "unavailable", "name": "Botty"}),
+        ("presence", {"type": "subscribe", "to": BOB}),
+    ]
+    states = [(n.attrs["to"], n.children[0].tag, n.children[0].attrs) for n in line.sent[3:]]
+    assert states == [
+        (GROUP, "composing", {}),
+        (GROUP, "composing", {"media": "audio"}),
+        (GROUP, "paused", {}),
+    ]
+
+
+async def test_incoming_presence_and_chat_states_become_events(
+    wired: tuple[Presence, Router, _Line, Events],
+) -> None:
+    _, router, line, events = wired
+    await router.dispatch(Node("presence", {"from": BOB}))
+    await router.dispatch(Node("presence", {"from": BOB, "type": "unavailable", "last": "1700"}))
+    await router.dispatch(Node("presence", {"from": BOB, "type": "unavailable", "last": "deny"}))
+    await router.dispatch(Node("chatstate", {"from": BOB}, [Node("composing")]))
+    await router.dispatch(
+        Node(
+            "chatstate",
+            {"from": GROUP, "participant": BOB},
+            [Node("composing", {"media": "audio"})],
+        )
+    )
+    await router.dispatch(Node("chatstate", {"from": BOB}, [Node("dancing")]))  # dropped
+    await router.dispatch(Node("presence", {"type": "available"}))  # no sender: dropped
+    assert events.of(PresenceChanged) == [
+        PresenceChanged(BOB, True),
+        PresenceChanged(BOB, False, 1700.0),
+        PresenceChanged(BOB, False),
+    ]
+    assert events.of(ChatStateChanged) == [
+        ChatStateChanged(BOB, BOB, ChatState.COMPOSING),
+        ChatStateChanged(GROUP, BOB, ChatState.RECORDING),
+    ]
+    assert line.sent == []  # neither is acknowledged
