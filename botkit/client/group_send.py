@@ -11,6 +11,11 @@ us when our member or device lists are stale: both are then asked again on the n
 message starts a new key and hands it to the remaining devices only, so the member who left
 cannot read it.
 
+A send holds its group's lock from encrypting until the server's ack, so a second send to the
+same group at once uses the same key and hands it only to the devices the first did not.
+Rotating never waits for that lock (the send in flight waits on the receive loop that rotates):
+it is marked, and the send holding the lock drops the key when it ends.
+
 Members come from a :data:`MemberSource` (the group metadata cache of :mod:`.groups`): sending
 never asks the server for a group's metadata per message.
 """
@@ -132,6 +137,7 @@ class GroupSender:
         self._stale = stale
         self.holders = KeyHolders(store)
         self._locks: dict[JID, asyncio.Lock] = {}
+        self._rotating: set[JID] = set()
 
     async def send(
         self, group: JID, message: e2e_pb2.Message, *, message_id: str | None = None
@@ -157,12 +163,17 @@ class GroupSender:
         if not any(not local.is_this_device(device) for device in devices):
             raise SendFailed(f"{group} has no other device to send to")
         sent_id = message_id or self._sender.new_id(local)
-        node, phash, key_id, handed = await self._encrypt(
-            local, group, sent_id, devices, members.addressing_lid, message
-        )
-        ack = await self._sender.deliver(sent_id, node)
-        async with self._lock_of(group):
-            await self.holders.add(group, key_id, handed)
+        async with self._lock_of(group):  # held until acked: a second send must see the holders
+            await self._drop_rotated(group)
+            try:
+                node, phash, key_id, handed = await self._encrypt(
+                    local, group, sent_id, devices, members.addressing_lid, message
+                )
+                ack = await self._sender.deliver(sent_id, node)
+                if group not in self._rotating:
+                    await self.holders.add(group, key_id, handed)
+            finally:
+                await self._drop_rotated(group)
         if ack.phash is not None and ack.phash != phash:
             log.info("participant hash mismatch for %s: refreshing members and devices", sent_id)
             await self._directory.forget([*users, own])
@@ -171,12 +182,26 @@ class GroupSender:
         return sent_id
 
     async def rotate(self, group: JID) -> None:
-        """Drop our sender key of ``group``: the next message starts (and hands out) a new one."""
+        """Drop our sender key of ``group``: the next message starts (and hands out) a new one.
+
+        Never waits for a send in flight (it is called from the receive loop, which that send
+        waits on for its ack): the send holding the group's lock drops the key when it ends.
+        """
+        self._rotating.add(group)
+        lock = self._lock_of(group)
+        if not lock.locked():
+            async with lock:
+                await self._drop_rotated(group)
+
+    async def _drop_rotated(self, group: JID) -> None:
+        """Drop our key of ``group`` if :meth:`rotate` asked for it (the group's lock held)."""
+        if group not in self._rotating:
+            return
         local = local_device(await self._store.load_credentials())
         address = own_sender_key_address(local)
-        async with self._lock_of(group):
-            await self._store.put_sender_key(str(group), address, SenderKeyRecord().serialize())
-            await self.holders.forget(group)
+        await self._store.put_sender_key(str(group), address, SenderKeyRecord().serialize())
+        await self.holders.forget(group)
+        self._rotating.discard(group)
 
     async def _own_key(self, local: LocalDevice, group: JID) -> SenderKeyRecord:
         stored = await self._store.get_sender_key(str(group), own_sender_key_address(local))
@@ -200,36 +225,35 @@ class GroupSender:
         addressing_lid: bool,
         message: e2e_pb2.Message,
     ) -> tuple[Node, str, int, list[JID]]:
-        """Encrypt under the group's lock; store the records; return what ``send`` needs."""
-        async with self._lock_of(group):
-            record = await self._own_key(local, group)
-            key_id = record.states[0].key_id
-            holders = await self.holders.get(group, key_id)
-            needing = [d for d in devices if not local.is_this_device(d) and str(d) not in holders]
-            names = await session_names(self._store, needing)
-            known = await load_sessions(self._store, needing, names)
-            bundles = await self._directory.bundles([d for d in needing if d not in known])
-            usable = [d for d in needing if d in known or d in bundles]
-            async with self._sender.lock:  # reload: a message may have arrived meanwhile
-                sessions = await load_sessions(self._store, usable, names)
-                out = encrypt_group(
-                    message,
-                    message_id=sent_id,
-                    group=group,
-                    local=local,
-                    devices=devices,
-                    sessions=sessions,
-                    bundles={d: b for d, b in bundles.items() if d not in sessions},
-                    trusted_identities={},
-                    sender_key=record,
-                    rng=self._sender.rng,
-                    addressing_lid=addressing_lid,
-                    distribute_to=set(usable),
-                )
-                await save_records(self._store, out.sessions, bundles, names)
-                assert out.sender_key is not None  # encrypt_group always advances our key
-                address = own_sender_key_address(local)
-                await self._store.put_sender_key(str(group), address, out.sender_key.serialize())
+        """Encrypt (the group's lock held); store the records; return what ``send`` needs."""
+        record = await self._own_key(local, group)
+        key_id = record.states[0].key_id
+        holders = await self.holders.get(group, key_id)
+        needing = [d for d in devices if not local.is_this_device(d) and str(d) not in holders]
+        names = await session_names(self._store, needing)
+        known = await load_sessions(self._store, needing, names)
+        bundles = await self._directory.bundles([d for d in needing if d not in known])
+        usable = [d for d in needing if d in known or d in bundles]
+        async with self._sender.lock:  # reload: a message may have arrived meanwhile
+            sessions = await load_sessions(self._store, usable, names)
+            out = encrypt_group(
+                message,
+                message_id=sent_id,
+                group=group,
+                local=local,
+                devices=devices,
+                sessions=sessions,
+                bundles={d: b for d, b in bundles.items() if d not in sessions},
+                trusted_identities={},
+                sender_key=record,
+                rng=self._sender.rng,
+                addressing_lid=addressing_lid,
+                distribute_to=set(usable),
+            )
+            await save_records(self._store, out.sessions, bundles, names)
+            assert out.sender_key is not None  # encrypt_group always advances our key
+            address = own_sender_key_address(local)
+            await self._store.put_sender_key(str(group), address, out.sender_key.serialize())
         await self._store.remember_sent(
             SentMessage(str(group), sent_id, message.SerializeToString(), self._sender.now())
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import pytest
@@ -183,3 +184,45 @@ async def test_a_group_retry_receipt_is_answered_with_our_sender_key_attached(
     assert bob_.receive(delivered).message.conversation == "lost"
     later = await wire.messaging.send(GROUP, e2e_pb2.Message(conversation="later"), None)
     assert later and _text(bob_, wire.sent[-1]) == "later"  # the resend carried our key
+
+
+async def test_two_sends_at_once_share_one_sender_key_handed_out_once(
+    store: AccountStore, peers: tuple[Peer, Peer, Peer]
+) -> None:
+    bob_, carol_, phone = peers
+    wire = Wire(await paired_store(store), list(peers), members=Group(bob_.lid, carol_.lid))
+    await asyncio.gather(
+        wire.messaging.send(GROUP, e2e_pb2.Message(conversation="a"), None),
+        wire.messaging.send(GROUP, e2e_pb2.Message(conversation="b"), None),
+    )
+    messages = [node for node in wire.sent if node.tag == "message"]
+    handed = [device for node in messages for device in _distributed_to(node)]
+    assert sorted(handed, key=str) == sorted([bob_.lid, carol_.lid, phone.lid], key=str)
+    texts = sorted(_text(bob_, node) for node in messages)  # one key: both decrypt for Bob
+    assert texts == ["a", "b"]
+    await wire.settle()
+
+
+async def test_a_rotation_while_a_send_awaits_its_ack_does_not_wait_for_it(
+    store: AccountStore, peers: tuple[Peer, Peer, Peer]
+) -> None:
+    bob_, carol_, phone = peers
+    wire = Wire(await paired_store(store), list(peers), members=Group(bob_.lid, carol_.lid))
+    await wire.messaging.send(GROUP, e2e_pb2.Message(conversation="a"), None)
+    wire.ack = False  # the receive loop has not handled the next ack yet
+    sending = asyncio.ensure_future(
+        wire.messaging.send(GROUP, e2e_pb2.Message(conversation="b"), None)
+    )
+    while not [node for node in wire.sent if node.tag == "message"][1:]:
+        await asyncio.sleep(0)
+    # the receive loop handles a removal before that ack: it must not wait for the ack
+    await asyncio.wait_for(wire.messaging.group_sender.rotate(GROUP), 1.0)
+    second = wire.sent[-1]
+    ack = Node("ack", {"class": "message", "id": second.attrs["id"], "from": GROUP, "t": "1"})
+    await wire.deliver(ack)
+    await sending
+    wire.ack = True
+    await wire.messaging.send(GROUP, e2e_pb2.Message(conversation="c"), None)
+    third = wire.sent[-1]
+    assert _distributed_to(third) == sorted([bob_.lid, carol_.lid, phone.lid], key=str)
+    await wire.settle()
