@@ -5,7 +5,10 @@ gets accounts rate-limited (PROTOCOL.md §13.4). :class:`MetadataCache` answers 
 from the store's :class:`~botkit.store.base.GroupCache` (entries younger than ``max_age``), and
 asks the server (``fetch``) only for a group it does not know. Every change a notification
 reports is applied to the cached value with :func:`apply_change`, so the cache stays right
-without asking again; a change to a group we do not hold is left for the next fetch.
+without asking again; a change to a group we do not hold is left for the next fetch. A change
+notified while the group is being fetched is applied to the answer too (the server may have
+answered before the change: every change sets values, so applying it twice is harmless), and
+an answer for a group forgotten meanwhile is returned but not kept.
 
 The cached value is a :class:`~botkit.types.group.GroupInfo`, stored as its encoded ``<group>``
 element (:mod:`botkit.core.stanza.group`).
@@ -126,6 +129,8 @@ class MetadataCache:
         self._max_age = max_age
         self._clock = clock
         self._memory: dict[JID, GroupInfo] = {}
+        self._fetching: dict[JID, list[list[GroupChange | None]]] = {}
+        """The changes notified (``None``: forgotten) during each fetch in flight, by group."""
 
     async def get(self, group: JID, *, refresh: bool = False) -> GroupInfo:
         """Return the metadata of ``group``; ``refresh`` asks the server whatever we hold.
@@ -139,8 +144,20 @@ class MetadataCache:
             if held is not None:
                 self._memory[group] = held
                 return held
-        info = await self._fetch(group)
-        await self.put(info)
+        seen: list[GroupChange | None] = []
+        self._fetching.setdefault(group, []).append(seen)
+        try:
+            info = await self._fetch(group)
+        finally:
+            fetches = self._fetching[group]
+            fetches.remove(seen)
+            if not fetches:
+                del self._fetching[group]
+        for change in seen:
+            if change is not None:
+                info = apply_change(info, change)
+        if None not in seen:
+            await self.put(info)
         return info
 
     async def put(self, info: GroupInfo) -> None:
@@ -150,6 +167,7 @@ class MetadataCache:
 
     async def apply(self, group: JID, change: GroupChange) -> GroupInfo | None:
         """Apply ``change`` to the held metadata of ``group``; return the result, if held."""
+        self._note(group, change)
         held = self._memory.get(group) or await self._stored(group)
         if held is None:
             return None
@@ -159,8 +177,13 @@ class MetadataCache:
 
     async def forget(self, group: JID) -> None:
         """Drop what we hold of ``group`` (we left it, or a hash mismatch)."""
+        self._note(group, None)
         self._memory.pop(group, None)
         await self._store.forget_group(str(group))
+
+    def _note(self, group: JID, change: GroupChange | None) -> None:
+        for seen in self._fetching.get(group, ()):
+            seen.append(change)
 
     async def _stored(self, group: JID) -> GroupInfo | None:
         cached = await self._store.get_group(str(group))

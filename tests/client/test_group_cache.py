@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -109,3 +111,44 @@ async def test_asked_once_then_answered_and_updated_from_memory_and_store(
     await restarted.forget(GROUP)
     assert await restarted.apply(GROUP, change) is None  # not held: left for the next fetch
     assert await restarted.get(GROUP) == INFO and asked == [GROUP, GROUP]
+
+
+async def test_a_change_notified_while_the_group_is_fetched_is_not_lost(
+    store: AccountStore,
+) -> None:
+    asked = asyncio.Event()
+    answer: asyncio.Future[GroupInfo] = asyncio.get_running_loop().create_future()
+
+    async def fetch(group: JID) -> GroupInfo:
+        asked.set()
+        return await answer  # the server answered before it applied the change below
+
+    cache = MetadataCache(store, fetch)
+    getting = asyncio.ensure_future(cache.get(GROUP))
+    await asyncio.wait_for(asked.wait(), 1.0)
+    removed = ParticipantsChange(ParticipantAction.REMOVED, (GroupParticipant(BOB),))
+    assert await cache.apply(GROUP, removed) is None  # not held yet
+    answer.set_result(INFO)
+    assert (await getting).participant(BOB) is None
+    assert (await cache.get(GROUP)).participant(BOB) is None
+
+
+async def test_a_group_forgotten_while_it_is_fetched_is_not_stored(store: AccountStore) -> None:
+    asked = asyncio.Event()
+    answer: asyncio.Future[GroupInfo] = asyncio.get_running_loop().create_future()
+    fetched: list[JID] = []
+
+    async def fetch(group: JID) -> GroupInfo:
+        fetched.append(group)
+        asked.set()
+        return await answer if len(fetched) == 1 else INFO
+
+    cache = MetadataCache(store, fetch)
+    getting = asyncio.ensure_future(cache.get(GROUP))
+    await asyncio.wait_for(asked.wait(), 1.0)
+    await cache.forget(GROUP)  # we were removed meanwhile
+    answer.set_result(INFO)
+    await getting
+    assert await store.get_group(str(GROUP)) is None
+    await cache.get(GROUP)
+    assert fetched == [GROUP, GROUP]
