@@ -2,13 +2,13 @@
 
 A device sends one ``<message to="<gid>@g.us">`` holding the ``skmsg`` once and, in
 ``<participants>``, the pairwise ``<enc>`` (its sender-key distribution) of each device that
-needs one. The sandbox checks the sender may post (a member; an admin in an announcement group)
-and hands every device of every member, except the sending device, ``<message from="<gid>"
-participant="<sender device>" participant_lid …>`` with that device's pairwise ``<enc>`` first
-(when it has one) and the ``skmsg`` after it. Pairwise parts for users who are not members are
-dropped. A re-send (no ``<participants>``, the target device in ``participant``) goes to
-that one device; a message without ``<participants>`` or ``participant`` is the skmsg alone,
-for every member device.
+needs one. The sandbox checks the sender may post (a member; an admin in an announcement group;
+an admin for an admin revoke, ``edit="8"``) and hands every device of every member, except the
+sending device, ``<message from="<gid>" participant="<sender device>" participant_lid …>`` with
+that device's pairwise ``<enc>`` first (when it has one) and the ``skmsg`` after it. Pairwise
+parts for users who are not members are dropped. A re-send (no ``<participants>``, the target
+device in ``participant``) goes to that one device; a message without ``<participants>`` or
+``participant`` is the skmsg alone, for every member device.
 
 The ack carries the ``phash`` of the server's view of the fan-out (every member device, the
 sender's included, PN-addressed): a client whose own hash differs knows its device list is
@@ -26,7 +26,10 @@ from botkit.server.groups import Group
 from botkit.server.world import Account, World
 from botkit.types.jid import DEFAULT_USER_SERVER, HIDDEN_USER_SERVER, JID
 
-__all__ = ["GroupFanOut", "group_fan_out"]
+__all__ = ["ADMIN_REVOKE", "GroupFanOut", "group_fan_out"]
+
+ADMIN_REVOKE = "8"
+"""The ``edit`` value of an admin deleting another member's message (§9.5)."""
 
 _COPIED = ("edit", "category", "device_fanout", "push_priority")
 
@@ -92,6 +95,8 @@ def group_fan_out(
         raise SandboxRefusal(403, "the sender is not a member")
     if group.announce and not group.is_admin(account.phone):
         raise SandboxRefusal(403, "only admins may post")
+    if node.attrs.get("edit") == ADMIN_REVOKE and not group.is_admin(account.phone):
+        raise SandboxRefusal(403, "only admins may delete others' messages")
     attrs: dict[str, str | JID] = {"from": group.jid, "id": message_id, "t": str(now)}
     if kind is not None:
         attrs["type"] = kind

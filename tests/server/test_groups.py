@@ -335,3 +335,13 @@ async def test_control_participants_results(sandbox: Sandbox, alice: Peer) -> No
     assert status == 403
     status, _ = await http(sandbox, "GET", "/control/groups/120363000000000000@g.us")
     assert status == 404
+
+
+async def test_only_admins_send_an_admin_revoke(sandbox: Sandbox, alice: Peer, bob: Peer) -> None:
+    group = await _group(alice, BOB)
+    await bob.login()
+    for sender, error in ((bob, "403"), (alice, None)):
+        node = await sender.encrypt_group(group, "revoke", [pn(PHONE), pn(BOB)])
+        await sender.send(Node(node.tag, {**node.attrs, "edit": "8"}, node.content))
+        ack = await sender.next("ack")
+        assert ack.attrs.get("error") == error
