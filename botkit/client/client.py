@@ -7,9 +7,9 @@
 :class:`~botkit.client.keepalive.KeepAlive`, :class:`~botkit.client.messaging.Messaging`
 (sending, receiving, receipts), :class:`~botkit.client.groups.Groups` (with the ``w:gp2``
 notifications of :mod:`~botkit.client.group_events`),
-:class:`~botkit.client.presence.Presence` and the reconnect
-:class:`~botkit.client.supervisor.Supervisor`, each connection being one
-:class:`~botkit.client.session.Session`.
+:class:`~botkit.client.presence.Presence`, and :class:`~botkit.client.connections.Connections`,
+which runs one :class:`~botkit.client.session.Session` after another under the reconnect
+:class:`~botkit.client.supervisor.Supervisor`.
 
 Events go to one **event sink** (:mod:`botkit.client.sink`): an async callback
 ``await events(event)`` called for every :data:`~botkit.types.client_events.ClientEvent`, one at
@@ -26,10 +26,10 @@ import logging
 import os
 import random
 import time
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from botkit.client.config import ClientTiming, ServerConfig
+from botkit.client.connections import Connections
 from botkit.client.group_events import GroupNotifications
 from botkit.client.group_send import GroupMembers
 from botkit.client.groups import Groups
@@ -37,18 +37,16 @@ from botkit.client.keepalive import KeepAlive
 from botkit.client.login import Login
 from botkit.client.messaging import Messaging
 from botkit.client.pairing import Pairing, new_credentials
-from botkit.client.payload import DeviceConfig, client_payload
+from botkit.client.payload import DeviceConfig
 from botkit.client.prekeys import PreKeys
 from botkit.client.presence import Presence
 from botkit.client.requests import Requests, Router
-from botkit.client.session import Session
 from botkit.client.sink import EventSink, SinkEvent
-from botkit.client.supervisor import Backoff, Ending, Supervisor
-from botkit.client.transport import Transport
+from botkit.client.supervisor import Backoff, Ending
 from botkit.core.binary import Node
 from botkit.core.stanza import request_id_prefix
 from botkit.core.stanza.group import GP2
-from botkit.errors import NotConnected, RemoteProtocolError
+from botkit.errors import NotConnected
 from botkit.pb import e2e_pb2
 from botkit.store.base import AccountStore
 from botkit.store.values import DeviceCredentials
@@ -94,10 +92,21 @@ class Client:
         timing = timing or ClientTiming()
         self._store = store
         self._events = events
-        self._server = server
-        self._device = device
         self._rng = rng
-        self._sleep = sleep
+        self._connections = Connections(
+            credentials=self._credentials,
+            dispatch=self._dispatch,
+            started=self._connection_started,
+            closed=self._connection_closed,
+            ended=self._ended,
+            server=server,
+            device=device,
+            backoff=backoff or Backoff(random=random.random),
+            sleep=sleep,
+        )
+        self._send = self._connections.send
+        self._spawn = self._connections.spawn
+        self._end = self._connections.end
         self._requests = Requests(
             self._send, prefix=request_id_prefix(rng(2)), timeout=timing.iq_timeout
         )
@@ -116,9 +125,6 @@ class Client:
         self._prekeys = PreKeys(self._requests, store)
         self._keepalive = KeepAlive(
             self._ping, self._dead, timing=timing.keepalive, clock=clock, sleep=sleep
-        )
-        self._supervisor = Supervisor(
-            self._run_once, backoff=backoff or Backoff(random=random.random), sleep=self._pause
         )
         self._router.on_iq("pair-device", self._pairing.on_pair_device)
         self._router.on_iq("pair-success", self._pairing.on_pair_success)
@@ -156,12 +162,6 @@ class Client:
         self._router.on_notification(GP2, notifications.on_notification)
         self.presence = Presence(self._router, self._send, store, emit=self._emit)
         """Our presence and chat states, and others' as events (:mod:`.presence`)."""
-        self._session: Session | None = None
-        self._opening: asyncio.Future[Transport] | None = None
-        self._task: asyncio.Task[Ending] | None = None
-        self._first: asyncio.Future[None] | None = None
-        self._stopping: Ending | None = None
-        self._stop_event = asyncio.Event()
         self._logout_requested = False
         self._own_jid: JID | None = None
 
@@ -180,7 +180,8 @@ class Client:
     @property
     def is_logged_in(self) -> bool:
         """Whether a connection is open and logged in."""
-        return self._session is not None and self._session.established
+        session = self._connections.session
+        return session is not None and session.established
 
     async def connect(self) -> None:
         """Open the first connection and keep the client connected in the background.
@@ -195,15 +196,10 @@ class Client:
                 signed by the configured trust root).
             StoreError: the credentials could not be loaded or saved.
         """
-        if self._task is not None and not self._task.done():
+        if self._connections.running:
             return
-        self._stopping = None
-        self._stop_event.clear()
         self._logout_requested = False
-        first: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._first = first
-        self._task = asyncio.create_task(self._supervise(first), name="botkit-client")
-        await first
+        await self._connections.start()
 
     async def wait_stopped(self) -> DisconnectReason:
         """Wait until the client stops reconnecting; return why it stopped.
@@ -211,13 +207,11 @@ class Client:
         Raises:
             NotConnected: :meth:`connect` was never called.
         """
-        if self._task is None:
-            raise NotConnected("the client was never connected")
-        return (await asyncio.shield(self._task)).reason
+        return await self._connections.wait_stopped()
 
     async def disconnect(self) -> None:
         """Close the connection and stop reconnecting (a ``SHUTDOWN`` disconnect)."""
-        await self._stop(Ending(DisconnectReason.SHUTDOWN, "disconnect requested"))
+        await self._connections.stop(Ending(DisconnectReason.SHUTDOWN, "disconnect requested"))
 
     async def logout(self) -> None:
         """Unlink this device from the account, wipe its store and stop.
@@ -241,7 +235,7 @@ class Client:
         except BaseException:
             self._logout_requested = False
             raise
-        await self._stop(
+        await self._connections.stop(
             Ending(DisconnectReason.LOGGED_OUT, "logout requested", LogoutReason.REQUESTED)
         )
 
@@ -274,68 +268,20 @@ class Client:
         """
         return await self._pairing.pair_phone(phone, push_notification=push_notification)
 
-    # -- the connection loop -----------------------------------------------------------------
+    # -- the connections' hooks ---------------------------------------------------------------
 
-    async def _supervise(self, first: asyncio.Future[None]) -> Ending:
-        try:
-            return await self._supervisor.run()
-        except Exception as exc:
-            if not first.done():
-                first.set_exception(exc)
-            raise
-        finally:
-            if not first.done():
-                first.set_exception(NotConnected("the client stopped before connecting"))
+    async def _dispatch(self, node: Node) -> None:
+        await self._router.dispatch(node)
 
-    async def _run_once(self, attempt: int) -> Ending:
-        if self._stopping is not None:
-            return self._stopping
-        credentials = await self._credentials()
-        first = self._first
-        opening = asyncio.ensure_future(
-            Transport.open(
-                noise_key=credentials.noise_key,
-                client_payload=client_payload(credentials, self._device, attempt=attempt),
-                url=self._server.url,
-                trust_root=self._server.trust_root,
-                open_timeout=self._server.open_timeout,
-            )
-        )
-        self._opening = opening
-        try:
-            transport = await opening
-        except asyncio.CancelledError:
-            if self._stopping is None or not opening.cancelled():
-                raise
-            return self._stopping  # stopped while connecting
-        except (NotConnected, RemoteProtocolError) as exc:
-            if first is not None and not first.done():
-                first.set_exception(exc)
-                return Ending(DisconnectReason.SHUTDOWN, f"the first connection failed: {exc}")
-            reason = (
-                DisconnectReason.NETWORK
-                if isinstance(exc, NotConnected)
-                else DisconnectReason.SERVER_ERROR
-            )
-            log.info("connection attempt %d failed: %s", attempt, exc)
-            return Ending(reason, str(exc))
-        finally:
-            self._opening = None
-        session = Session(transport)
-        self._session = session
+    def _connection_started(self) -> None:
         self._messaging.connection_started()
-        if first is not None and not first.done():
-            first.set_result(None)
-        try:
-            ending = await session.run(self._router.dispatch)
-        finally:
-            self._session = None
-            self._requests.fail_all("the connection closed")
-            self._messaging.connection_ended()
-            self._pairing.reset()
-        return await self._ended(ending)
 
-    async def _ended(self, ending: Ending) -> Ending:
+    def _connection_closed(self) -> None:
+        self._requests.fail_all("the connection closed")
+        self._messaging.connection_ended()
+        self._pairing.reset()
+
+    async def _ended(self, ending: Ending, reconnecting: bool) -> None:
         """Report a connection's end; on a logout wipe the store first."""
         logout = ending.logout
         if ending.reason is DisconnectReason.LOGGED_OUT:
@@ -343,12 +289,10 @@ class Client:
                 logout = LogoutReason.REQUESTED
             await self._store.wipe()
             self._own_jid = None
-        reconnecting = ending.reason.reconnects and self._stopping is None
         log.info("disconnected: %s %s", ending.reason.value, ending.detail)
         await self._emit(Disconnected(ending.reason, ending.detail, reconnecting))
         if logout is not None:
             await self._emit(LoggedOut(logout))
-        return ending
 
     async def _credentials(self) -> DeviceCredentials:
         """Return the stored credentials, creating a new device's keys if there are none."""
@@ -358,47 +302,7 @@ class Client:
             await self._store.save_credentials(credentials)
         return credentials
 
-    async def _pause(self, delay: float) -> None:
-        """Sleep ``delay`` before reconnecting, waking early if the client is stopped."""
-        sleeper = asyncio.ensure_future(self._sleep(delay))
-        stopper = asyncio.ensure_future(self._stop_event.wait())
-        try:
-            await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            sleeper.cancel()
-            stopper.cancel()
-
-    async def _stop(self, ending: Ending) -> None:
-        task = self._task
-        if task is None or task.done():
-            return
-        self._stopping = ending
-        self._stop_event.set()
-        if self._session is not None:
-            self._session.end(ending)
-        elif self._opening is not None:
-            self._opening.cancel()
-        if task is not asyncio.current_task():  # from the event sink, the loop stops by itself
-            await asyncio.shield(task)
-
     # -- session plumbing for the services ---------------------------------------------------
-
-    async def _send(self, node: Node) -> None:
-        session = self._session
-        if session is None:
-            raise NotConnected("not connected")
-        await session.send(node)
-
-    def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
-        session = self._session
-        if session is None:
-            work.close()
-            return
-        session.spawn(work, name)
-
-    def _end(self, ending: Ending) -> None:
-        if self._session is not None:
-            self._session.end(ending)
 
     async def _emit(self, event: SinkEvent) -> None:
         try:
@@ -415,7 +319,7 @@ class Client:
 
     async def _logged_in(self, own_jid: JID, own_lid: JID | None) -> None:
         """The login is set up (:mod:`.login`): the session is established; report it."""
-        session = self._session
+        session = self._connections.session
         if session is None:
             return
         session.established = True
