@@ -12,16 +12,26 @@
 //                                                         the answer to a group request
 //   {"event":"participants","id","author","action","participants"}  group-participants.update
 //   {"event":"group_update","id","author","announce","restrict","subject"}  groups.update
+//   {"event":"revoked","id","chat","by"}            a message deleted for everyone (by: participant)
+//   {"event":"reaction","id","chat","emoji","from"} a reaction to message `id`
+//   {"event":"edited","id","chat","text"}           message `id` edited to `text`
+//   {"event":"context","id","chat","quoted","quoted_participant","mentions"}  a reply's context
 //   {"event":"close","status":...,"error":...}            the socket closed for good
 // Reads requests from stdin, one JSON object per line: {"op":"send","to":JID,"text":...};
 // {"op":"echo"} to answer every text received from now on with the same text, one at a time
 // and in order (bench/echo.py), answered {"event":"echoing"}; group requests call the socket
 // method of the same name with "args" (a JSON array): {"op":"groupCreate","args":[subject,
 // [jid,...]]}, groupMetadata, groupParticipantsUpdate, groupSettingUpdate, groupUpdateSubject,
-// groupLeave. console.* goes to stderr.
+// groupLeave. The message kinds moderation needs (`key` is a Baileys message key {remoteJid,
+// fromMe, id, participant}): {"op":"reply","to","text","quoted":{key, message},"mentions":[jid...]}
+// a quoted reply; {"op":"react","to","key","emoji"}; {"op":"edit","to","key","text"};
+// {"op":"revoke","to","key"}; each answered {"event":"kind_sent","op","id"} or
+// {"event":"kind_error","op","error"}. console.* goes to stderr.
 import { createInterface } from 'node:readline';
 import { emit, logger, memoryKeyStore } from './baileys_harness.mjs';
-import makeWASocket, { DisconnectReason, WA_CERT_DETAILS, initAuthCreds } from 'baileys';
+import makeWASocket, {
+  DisconnectReason, WA_CERT_DETAILS, WAMessageStubType, initAuthCreds,
+} from 'baileys';
 
 const [wsUrl, rootHex] = process.argv.slice(2);
 WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(rootHex, 'hex');
@@ -73,6 +83,7 @@ function connect() {
       if (update.status !== undefined) emit({ event: 'status', id: key.id, status: update.status });
     }
   });
+  watchKinds(sock);
   sock.ev.on('group-participants.update', ({ id, author, action, participants }) => {
     const jids = participants.map((p) => (typeof p === 'string' ? p : p.id));
     emit({ event: 'participants', id, author: author ?? null, action, participants: jids });
@@ -101,6 +112,55 @@ function connect() {
   });
 }
 
+// The message kinds moderation needs, as events: revokes, edits, reactions, replies' context.
+function watchKinds(made) {
+  made.ev.on('messages.update', (updates) => {
+    for (const { key, update } of updates) {
+      if (update.messageStubType === WAMessageStubType.REVOKE) {
+        emit({ event: 'revoked', id: key.id, chat: key.remoteJid, by: update.key?.participant ?? null });
+      }
+      const edited = update.message?.editedMessage?.message?.protocolMessage?.editedMessage
+        ?? update.message?.editedMessage?.message;
+      if (edited) {
+        const text = edited.conversation ?? edited.extendedTextMessage?.text ?? null;
+        emit({ event: 'edited', id: key.id, chat: key.remoteJid, text });
+      }
+    }
+  });
+  made.ev.on('messages.reaction', (reactions) => {
+    for (const { key, reaction } of reactions) {
+      const from = reaction.key?.participant ?? reaction.key?.remoteJid ?? null;
+      emit({ event: 'reaction', id: key.id, chat: key.remoteJid, emoji: reaction.text ?? '', from });
+    }
+  });
+  made.ev.on('messages.upsert', ({ messages }) => {
+    for (const m of messages) {
+      const context = m.message?.extendedTextMessage?.contextInfo;
+      if (!context) continue;
+      emit({
+        event: 'context', id: m.key.id, chat: m.key.remoteJid, quoted: context.stanzaId ?? null,
+        quoted_participant: context.participant ?? null, mentions: context.mentionedJid ?? [],
+      });
+    }
+  });
+}
+
+const KIND_OPS = {
+  reply: ({ to, text, quoted, mentions }) => sock.sendMessage(to, { text, mentions }, { quoted }),
+  react: ({ to, key, emoji }) => sock.sendMessage(to, { react: { text: emoji, key } }),
+  edit: ({ to, key, text }) => sock.sendMessage(to, { text, edit: key }),
+  revoke: ({ to, key }) => sock.sendMessage(to, { delete: key }),
+};
+
+async function kindRequest(request) {
+  try {
+    const sent = await KIND_OPS[request.op](request);
+    emit({ event: 'kind_sent', op: request.op, id: sent.key.id });
+  } catch (err) {
+    emit({ event: 'kind_error', op: request.op, error: String(err?.stack ?? err) });
+  }
+}
+
 connect();
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
 const GROUP_OPS = new Set([
@@ -124,6 +184,10 @@ lines.on('line', async (line) => {
   const request = JSON.parse(line);
   if (GROUP_OPS.has(request.op)) {
     await groupRequest(request);
+    return;
+  }
+  if (Object.hasOwn(KIND_OPS, request.op)) {
+    await kindRequest(request);
     return;
   }
   try {

@@ -95,7 +95,7 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 @pytest.fixture
 async def baileys(sandbox: Sandbox) -> AsyncIterator[GroupClient]:
-    script = "baileys_kinds.mjs"
+    script = "baileys_chat.mjs"
     async with node_script(script, sandbox.ws_url, sandbox.root_public_key) as proc:
         yield GroupClient(proc)
 
