@@ -36,13 +36,10 @@ P1, P2 = "15550003333", "15550004444"
 
 
 async def _inbox_texts(sandbox: Sandbox, phone: str, group: JID, count: int) -> list[Any]:
-    """Wait until ``phone``'s inbox holds ``count`` texts in ``group``; return the texts."""
+    """Wait until ``phone`` decrypted ``count`` texts (all in ``group``); return those in it."""
     async with asyncio.timeout(TIMEOUT):
-        while True:
-            texts = [e["text"] for e in sandbox.inbox(phone) if e.get("chat") == str(group)]
-            if len(texts) >= count:
-                return texts
-            await asyncio.sleep(0.02)  # polling the sandbox's inbox (no event to wait on)
+        inbox = await sandbox.wait_inbox(phone, count)
+    return [entry["text"] for entry in inbox if entry.get("chat") == str(group)]
 
 
 async def _own_key_id(store: AccountStore, group: JID) -> int:

@@ -57,12 +57,10 @@ def _pn(phone: str) -> JID:
 
 
 async def _inbox_texts(sandbox: Sandbox, phone: str, group: JID, count: int) -> list[Any]:
-    """Wait until ``phone`` decrypted ``count`` texts in ``group``; return them."""
-    while (
-        len(texts := [e["text"] for e in sandbox.inbox(phone) if e["chat"] == str(group)]) < count
-    ):
-        await asyncio.sleep(0.05)  # the phones' inboxes are polled: they raise no event
-    return texts
+    """Wait until ``phone`` decrypted ``count`` texts (all in ``group``); return those in it."""
+    async with asyncio.timeout(TIMEOUT):
+        inbox = await sandbox.wait_inbox(phone, count)
+    return [entry["text"] for entry in inbox if entry.get("chat") == str(group)]
 
 
 async def _own_key_id(store: AccountStore, group: JID) -> int:
