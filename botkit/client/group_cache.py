@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
 from botkit.core.binary import decode_node, encode_node
@@ -129,8 +129,8 @@ class MetadataCache:
         self._max_age = max_age
         self._clock = clock
         self._memory: dict[JID, GroupInfo] = {}
-        self._fetching: dict[JID, list[list[GroupChange | None]]] = {}
-        """The changes notified (``None``: forgotten) during each fetch in flight, by group."""
+        self._watching: list[list[tuple[JID, GroupChange | None]]] = []
+        """The changes notified (``None``: forgotten) during each fetch in flight."""
 
     async def get(self, group: JID, *, refresh: bool = False) -> GroupInfo:
         """Return the metadata of ``group``; ``refresh`` asks the server whatever we hold.
@@ -144,21 +144,37 @@ class MetadataCache:
             if held is not None:
                 self._memory[group] = held
                 return held
-        seen: list[GroupChange | None] = []
-        self._fetching.setdefault(group, []).append(seen)
-        try:
-            info = await self._fetch(group)
-        finally:
-            fetches = self._fetching[group]
-            fetches.remove(seen)
-            if not fetches:
-                del self._fetching[group]
-        for change in seen:
-            if change is not None:
-                info = apply_change(info, change)
-        if None not in seen:
-            await self.put(info)
+
+        async def fetch_one() -> Sequence[GroupInfo]:
+            return (await self._fetch(group),)
+
+        (info,) = await self.fetched(fetch_one)
         return info
+
+    async def fetched(self, fetch: Callable[[], Awaitable[Sequence[GroupInfo]]]) -> list[GroupInfo]:
+        """Hold and return the groups ``fetch`` asks the server for.
+
+        The changes notified while it runs are applied to its answer; a group forgotten
+        meanwhile is returned but not held (see the module docstring).
+
+        Raises:
+            as ``fetch``. StoreError: the store failed.
+        """
+        seen: list[tuple[JID, GroupChange | None]] = []
+        self._watching.append(seen)
+        try:
+            infos = await fetch()
+        finally:
+            self._watching.remove(seen)
+        out = []
+        for info in infos:
+            changes = [change for group, change in seen if group == info.jid]
+            for change in changes:
+                info = info if change is None else apply_change(info, change)
+            if None not in changes:
+                await self.put(info)
+            out.append(info)
+        return out
 
     async def put(self, info: GroupInfo) -> None:
         """Hold ``info`` (fresh from the server) in memory and in the store."""
@@ -182,8 +198,8 @@ class MetadataCache:
         await self._store.forget_group(str(group))
 
     def _note(self, group: JID, change: GroupChange | None) -> None:
-        for seen in self._fetching.get(group, ()):
-            seen.append(change)
+        for seen in self._watching:
+            seen.append((group, change))
 
     async def _stored(self, group: JID) -> GroupInfo | None:
         cached = await self._store.get_group(str(group))

@@ -120,10 +120,11 @@ class Groups:
         Raises:
             IQError, IQTimeout, NotConnected, DecodeError: the query failed.
         """
-        groups = list(parse_groups(await self._ask(ListGroups())))
-        for info in groups:
-            await self.cache.put(info)
-        return groups
+
+        async def fetch_all() -> Sequence[GroupInfo]:
+            return parse_groups(await self._ask(ListGroups()))
+
+        return await self.cache.fetched(fetch_all)
 
     # -- creating, joining and leaving -------------------------------------------------------
 

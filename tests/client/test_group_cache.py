@@ -152,3 +152,25 @@ async def test_a_group_forgotten_while_it_is_fetched_is_not_stored(store: Accoun
     assert await store.get_group(str(GROUP)) is None
     await cache.get(GROUP)
     assert fetched == [GROUP, GROUP]
+
+
+async def test_a_change_notified_while_the_group_list_is_fetched_is_not_lost(
+    store: AccountStore,
+) -> None:
+    asked = asyncio.Event()
+    answer: asyncio.Future[list[GroupInfo]] = asyncio.get_running_loop().create_future()
+
+    async def fetch_all() -> list[GroupInfo]:
+        asked.set()
+        return await answer
+
+    async def fetch(group: JID) -> GroupInfo:
+        raise AssertionError("the list answered it")
+
+    cache = MetadataCache(store, fetch)
+    listing = asyncio.ensure_future(cache.fetched(fetch_all))
+    await asyncio.wait_for(asked.wait(), 1.0)
+    await cache.apply(GROUP, SubjectChange("Renamed", 9, BOB))
+    answer.set_result([INFO])
+    assert [info.subject for info in await listing] == ["Renamed"]
+    assert (await cache.get(GROUP)).subject == "Renamed"
