@@ -14,7 +14,9 @@ cannot read it.
 A send holds its group's lock from encrypting until the server's ack, so a second send to the
 same group at once uses the same key and hands it only to the devices the first did not.
 Rotating never waits for that lock (the send in flight waits on the receive loop that rotates):
-it is marked, and the send holding the lock drops the key when it ends.
+it is marked, and the send holding the lock drops the key when it ends. A retry receipt in a
+group is answered (with our current key attached) only for a device :meth:`GroupSender.admits`:
+ours or a current member's.
 
 Members come from a :data:`MemberSource` (the group metadata cache of :mod:`.groups`): sending
 never asks the server for a group's metadata per message.
@@ -180,6 +182,26 @@ class GroupSender:
             if self._stale is not None:
                 await self._stale(group)
         return sent_id
+
+    async def admits(self, group: JID, device: JID) -> bool:
+        """Whether ``device`` is ours or a current member's, so it may be sent ``group``'s key.
+
+        A retry receipt from anyone else (a member since removed) is not answered: the resend
+        would hand them our current sender key.
+
+        Raises:
+            as the member source (IQError, IQTimeout, NotConnected, DecodeError). StoreError.
+        """
+        local = local_device(await self._store.load_credentials())
+        if local.owns(device):
+            return True
+        users = {user.to_non_ad() for user in (await self._members(group)).users}
+        user = device.to_non_ad()
+        if user.is_pn:
+            other = await self._store.lid_for_pn(str(user))
+        else:
+            other = await self._store.pn_for_lid(str(user))
+        return user in users or (other is not None and JID.parse(other).to_non_ad() in users)
 
     async def rotate(self, group: JID) -> None:
         """Drop our sender key of ``group``: the next message starts (and hands out) a new one.

@@ -66,7 +66,14 @@ class Messaging:
             self.sender, store, self.directory, members or _no_groups, stale
         )
         self.receiver = Receiver(send, store, lock, emit=emit, rng=rng, clock=clock)
-        self.receipts = Receipts(send, self.sender, emit=emit, spawn=spawn, clock=clock)
+        self.receipts = Receipts(
+            send,
+            self.sender,
+            emit=emit,
+            spawn=spawn,
+            clock=clock,
+            admits=self.group_sender.admits if members is not None else None,
+        )
         router.on("message", self.receiver.on_message)
         router.on("receipt", self.receipts.on_receipt)
         router.on("ack", self.sender.on_ack)

@@ -37,7 +37,8 @@ class Receipts:
     """Handles ``<receipt>`` and ``<ib>`` nodes and sends read receipts.
 
     ``emit`` receives the :class:`ReceiptReceived` events; ``spawn`` runs the answers to retry
-    receipts beside the read loop.
+    receipts beside the read loop; ``admits(group, device)`` says whether a group's retry
+    receipt may be answered (the device is a current member's).
     """
 
     def __init__(
@@ -48,9 +49,11 @@ class Receipts:
         emit: Callable[[ReceiptReceived], Awaitable[None]],
         spawn: Callable[[Coroutine[Any, Any, None], str], None],
         clock: Callable[[], float] = time.time,
+        admits: Callable[[JID, JID], Awaitable[bool]] | None = None,
     ) -> None:
         self._send = send
         self._sender = sender
+        self._admits = admits
         self._emit = emit
         self._spawn = spawn
         self._clock = clock
@@ -97,10 +100,21 @@ class Receipts:
 
     async def _answer_retry(self, receipt: Receipt, node: Node) -> None:
         try:
-            await self._sender.resend(receipt)
+            if await self._admitted(receipt):
+                await self._sender.resend(receipt)
         except BotkitError as exc:  # the receipt is still acked: the peer may ask again
             log.info("could not answer the retry receipt for %s: %s", receipt.message_ids[0], exc)
         await self._send(ack(node))
+
+    async def _admitted(self, receipt: Receipt) -> bool:
+        """Whether a retry receipt may be answered: in a group, only a current member's device."""
+        group, device = receipt.from_, receipt.participant
+        if not group.is_group or device is None or self._admits is None:
+            return True
+        if await self._admits(group.to_non_ad(), device):
+            return True
+        log.info("no resend of %s: %s is not a member", receipt.message_ids[0], device)
+        return False
 
     async def mark_read(
         self, chat: JID, message_ids: Sequence[str], *, sender: JID | None = None

@@ -58,6 +58,16 @@ def _text(peer: Peer, node: Node) -> str:
     return peer.receive(group_part(node, peer.lid, OWN_LID)).message.conversation
 
 
+def _retry(peer: Peer, lost: Node) -> Node:
+    """Return the group retry receipt (with fresh keys) ``peer`` sends for ``lost``."""
+    asked = retry_receipt(
+        lost, count=2, registration_id=peer.local.registration_id, keys=peer.bundle()
+    )
+    attrs = {**asked.attrs, "from": GROUP, "participant": peer.lid, "t": "1"}
+    del attrs["to"]
+    return Node("receipt", attrs, asked.content)
+
+
 @pytest.fixture
 async def peers() -> tuple[Peer, Peer, Peer]:
     return bob(), carol(), own_phone()
@@ -168,13 +178,8 @@ async def test_a_group_retry_receipt_is_answered_with_our_sender_key_attached(
     lost = group_part(wire.sent[-1], bob_.lid, OWN_LID)
     bob_.sessions.clear()  # Bob lost everything: he asks again with fresh keys
     bob_.sender_keys.clear()
-    asked = retry_receipt(
-        lost, count=2, registration_id=bob_.local.registration_id, keys=bob_.bundle()
-    )
-    attrs = {**asked.attrs, "from": GROUP, "participant": bob_.lid, "t": "1"}
-    del attrs["to"]
     wire.log.clear()
-    await wire.deliver(Node("receipt", attrs, asked.content))
+    await wire.deliver(_retry(bob_, lost))
     await wire.settle()
     resent = next(node for node in wire.sent if node.tag == "message")
     assert resent.attrs["to"] == GROUP and resent.attrs["participant"] == bob_.lid
@@ -226,3 +231,20 @@ async def test_a_rotation_while_a_send_awaits_its_ack_does_not_wait_for_it(
     third = wire.sent[-1]
     assert _distributed_to(third) == sorted([bob_.lid, carol_.lid, phone.lid], key=str)
     await wire.settle()
+
+
+async def test_a_retry_receipt_from_a_removed_member_gets_nothing(
+    store: AccountStore, peers: tuple[Peer, Peer, Peer]
+) -> None:
+    bob_, carol_, _ = peers
+    members = Group(bob_.lid, carol_.lid)
+    wire = Wire(await paired_store(store), list(peers), members=members)
+    await wire.messaging.send(GROUP, e2e_pb2.Message(conversation="before"), None)
+    before = group_part(wire.sent[-1], carol_.lid, OWN_LID)
+    members.users.remove(carol_.lid)  # Carol was removed: our key is rotated
+    await wire.messaging.group_sender.rotate(GROUP)
+    await wire.messaging.send(GROUP, e2e_pb2.Message(conversation="after"), None)
+    wire.log.clear()
+    await wire.deliver(_retry(carol_, before))
+    await wire.settle()
+    assert [node.tag for node in wire.sent] == ["ack"]  # no resend: it would carry the new key
