@@ -4,9 +4,10 @@ Each change of a notification is applied to the :class:`~botkit.client.group_cac
 MetadataCache` first, then reported: participants added, removed (``left`` when they removed
 themselves), promoted or demoted become :class:`GroupParticipantsChanged`; subject,
 description, settings and invite-link resets become :class:`GroupInfoChanged`; a group we were
-put in (``<create>``) becomes :class:`GroupJoined`. When a member other than us is removed or
-leaves, our sender key of the group is rotated before anything else is sent; when we are the
-one removed, the group's metadata is dropped. Being added by an ``<add>`` (rather than a
+put in (``<create>``) becomes :class:`GroupJoined`. When a member is removed or leaves, our
+sender key of the group is rotated before anything else is sent; when we are the one removed,
+the group's metadata is dropped too (and, the key being rotated, a later return starts afresh:
+we see none of the removals made while we were out). Being added by an ``<add>`` (rather than a
 ``<create>``) fetches the group's metadata in a spawned task, then reports
 :class:`GroupJoined`.
 """
@@ -135,8 +136,8 @@ class GroupNotifications:
             await self._cache.forget(group)
         else:
             await self._cache.apply(group, change)
-        if removed and not all(local.owns(jid) for jid in named):
-            await self._rotate(group)  # before anything else goes out: they must not read it
+        if removed:  # before anything else goes out: they must not read it
+            await self._rotate(group)  # (nor, if we were removed, whoever leaves while we are out)
         actors = _names(note)
         left = removed and bool(actors) and all(jid.to_non_ad() in actors for jid in named)
         timestamp = float(note.timestamp)
