@@ -3,12 +3,12 @@
 Sending to a group needs its members on every message; asking the server each time is what
 gets accounts rate-limited (PROTOCOL.md §13.4). :class:`MetadataCache` answers from memory, then
 from the store's :class:`~botkit.store.base.GroupCache` (entries younger than ``max_age``), and
-asks the server (``fetch``) only for a group it does not know. Every change a notification
-reports is applied to the cached value with :func:`apply_change`, so the cache stays right
-without asking again; a change to a group we do not hold is left for the next fetch. A change
-notified while the group is being fetched is applied to the answer too (the server may have
-answered before the change: every change sets values, so applying it twice is harmless), and
-an answer for a group forgotten meanwhile is returned but not kept.
+asks the server (``fetch``) only for a group it does not know, once however many ask at once.
+Every change a notification reports is applied to the cached value with :func:`apply_change`,
+so the cache stays right without asking again; a change to a group we do not hold is left for
+the next fetch. A change notified while the group is being fetched is applied to the answer
+too (the server may have answered before the change: every change sets values, so applying it
+twice is harmless), and an answer for a group forgotten meanwhile is returned but not kept.
 
 The cached value is a :class:`~botkit.types.group.GroupInfo`, stored as its encoded ``<group>``
 element (:mod:`botkit.core.stanza.group`).
@@ -16,6 +16,7 @@ element (:mod:`botkit.core.stanza.group`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -129,6 +130,7 @@ class MetadataCache:
         self._max_age = max_age
         self._clock = clock
         self._memory: dict[JID, GroupInfo] = {}
+        self._asking: dict[JID, asyncio.Future[GroupInfo]] = {}
         self._watching: list[list[tuple[JID, GroupChange | None]]] = []
         """The changes notified (``None``: forgotten) during each fetch in flight."""
 
@@ -144,7 +146,13 @@ class MetadataCache:
             if held is not None:
                 self._memory[group] = held
                 return held
+        asking = self._asking.get(group)
+        if asking is None:  # one question per group at a time: the others wait for its answer
+            asking = self._asking[group] = asyncio.ensure_future(self._ask(group))
+            asking.add_done_callback(lambda _: self._asking.pop(group, None))
+        return await asyncio.shield(asking)
 
+    async def _ask(self, group: JID) -> GroupInfo:
         async def fetch_one() -> Sequence[GroupInfo]:
             return (await self._fetch(group),)
 

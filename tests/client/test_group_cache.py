@@ -174,3 +174,19 @@ async def test_a_change_notified_while_the_group_list_is_fetched_is_not_lost(
     answer.set_result([INFO])
     assert [info.subject for info in await listing] == ["Renamed"]
     assert (await cache.get(GROUP)).subject == "Renamed"
+
+
+async def test_sends_at_once_to_a_new_group_ask_for_it_once(store: AccountStore) -> None:
+    asked: list[JID] = []
+    answer: asyncio.Future[GroupInfo] = asyncio.get_running_loop().create_future()
+
+    async def fetch(group: JID) -> GroupInfo:
+        asked.append(group)
+        return await answer
+
+    cache = MetadataCache(store, fetch)
+    getting = [asyncio.ensure_future(cache.get(GROUP)) for _ in range(3)]
+    await asyncio.sleep(0)  # every get has started waiting
+    answer.set_result(INFO)
+    assert await asyncio.gather(*getting) == [INFO] * 3
+    assert asked == [GROUP]
