@@ -77,12 +77,11 @@ async def _texts(sandbox: Sandbox, phone: str, group: str) -> list[str]:
     return [m["text"] for m in await _inbox(sandbox, phone) if m["chat"] == group]
 
 
-async def _eventually(check: Any, expected: Any) -> None:
-    """Wait until ``await check()`` returns ``expected`` (the phones read asynchronously)."""
+async def _texts_once(sandbox: Sandbox, phone: str, group: str, count: int) -> list[str]:
+    """Return ``_texts`` once ``phone`` decrypted ``count`` texts (phones read asynchronously)."""
     async with asyncio.timeout(10.0):
-        while (got := await check()) != expected:
-            await asyncio.sleep(0.05)
-    assert got == expected
+        await sandbox.wait_inbox(phone, count)
+    return await _texts(sandbox, phone, group)
 
 
 async def test_baileys_runs_a_group_with_simulated_phones(
@@ -106,7 +105,7 @@ async def test_baileys_runs_a_group_with_simulated_phones(
 
     await baileys.send_text(group, "hello group")
     for phone in (BOB, CAROL):
-        await _eventually(lambda p=phone: _texts(sandbox, p, group), ["hello group"])
+        assert await _texts_once(sandbox, phone, group, 1) == ["hello group"]
 
     for phone, text in ((BOB, "from bob"), (CAROL, "from carol")):
         body = {"from": phone, "to": group, "text": text}
@@ -146,5 +145,5 @@ async def test_baileys_runs_a_group_with_simulated_phones(
 
     await baileys.send_text(group, "after carol")
     bob_reads = ["hello group", "from carol", "after carol"]
-    await _eventually(lambda: _texts(sandbox, BOB, group), bob_reads)
+    assert await _texts_once(sandbox, BOB, group, 3) == bob_reads
     assert await _texts(sandbox, CAROL, group) == ["hello group", "from bob"]
