@@ -158,18 +158,14 @@ class GroupSender:
         if not group.is_group:
             raise ValueError(f"send to a group, not {group}")
         local = local_device(await self._store.load_credentials())
-        members = await self._members(group)
-        own = (local.lid if members.addressing_lid and local.lid else local.jid).to_non_ad()
-        users = [user.to_non_ad() for user in members.users if user.to_non_ad() != own]
-        devices = await self._directory.devices([*users, own])
-        if not any(not local.is_this_device(device) for device in devices):
-            raise SendFailed(f"{group} has no other device to send to")
         sent_id = message_id or self._sender.new_id(local)
         async with self._lock_of(group):  # held until acked: a second send must see the holders
             await self._drop_rotated(group)
+            # the members under the lock: a removal made while this send waited must count
+            addressing_lid, users, devices = await self._recipients(local, group)
             try:
                 node, phash, key_id, handed = await self._encrypt(
-                    local, group, sent_id, devices, members.addressing_lid, message
+                    local, group, sent_id, devices, addressing_lid, message
                 )
                 ack = await self._sender.deliver(sent_id, node)
                 if group not in self._rotating:
@@ -178,10 +174,22 @@ class GroupSender:
                 await self._drop_rotated(group)
         if ack.phash is not None and ack.phash != phash:
             log.info("participant hash mismatch for %s: refreshing members and devices", sent_id)
-            await self._directory.forget([*users, own])
+            await self._directory.forget(users)
             if self._stale is not None:
                 await self._stale(group)
         return sent_id
+
+    async def _recipients(
+        self, local: LocalDevice, group: JID
+    ) -> tuple[bool, list[JID], list[JID]]:
+        """Return whether ``group`` is LID-addressed, its users (us too) and all their devices."""
+        members = await self._members(group)
+        own = (local.lid if members.addressing_lid and local.lid else local.jid).to_non_ad()
+        users = [user.to_non_ad() for user in members.users if user.to_non_ad() != own]
+        devices = await self._directory.devices([*users, own])
+        if not any(not local.is_this_device(device) for device in devices):
+            raise SendFailed(f"{group} has no other device to send to")
+        return members.addressing_lid, [*users, own], devices
 
     async def admits(self, group: JID, device: JID) -> bool:
         """Whether ``device`` is ours or a current member's, so it may be sent ``group``'s key.

@@ -68,6 +68,14 @@ def _retry(peer: Peer, lost: Node) -> Node:
     return Node("receipt", attrs, asked.content)
 
 
+async def _sent_messages(wire: Wire, count: int) -> list[Node]:
+    """Wait until the client sent ``count`` messages (it runs in another task); return them."""
+    async with asyncio.timeout(2.0):
+        while len(sent := [node for node in wire.sent if node.tag == "message"]) < count:
+            await asyncio.sleep(0)  # a yield to the sending task, not a timing assumption
+    return sent
+
+
 @pytest.fixture
 async def peers() -> tuple[Peer, Peer, Peer]:
     return bob(), carol(), own_phone()
@@ -208,28 +216,32 @@ async def test_two_sends_at_once_share_one_sender_key_handed_out_once(
     await wire.settle()
 
 
-async def test_a_rotation_while_a_send_awaits_its_ack_does_not_wait_for_it(
+async def test_a_removal_while_a_send_awaits_its_ack_is_not_waited_for_and_counts_next(
     store: AccountStore, peers: tuple[Peer, Peer, Peer]
 ) -> None:
     bob_, carol_, phone = peers
-    wire = Wire(await paired_store(store), list(peers), members=Group(bob_.lid, carol_.lid))
+    members = Group(bob_.lid, carol_.lid)
+    wire = Wire(await paired_store(store), list(peers), members=members)
     await wire.messaging.send(GROUP, e2e_pb2.Message(conversation="a"), None)
     wire.ack = False  # the receive loop has not handled the next ack yet
-    sending = asyncio.ensure_future(
+    first = asyncio.ensure_future(
         wire.messaging.send(GROUP, e2e_pb2.Message(conversation="b"), None)
     )
-    while not [node for node in wire.sent if node.tag == "message"][1:]:
-        await asyncio.sleep(0)
-    # the receive loop handles a removal before that ack: it must not wait for the ack
+    b = (await _sent_messages(wire, 2))[-1]
+    second = asyncio.ensure_future(
+        wire.messaging.send(GROUP, e2e_pb2.Message(conversation="c"), None)
+    )
+    await asyncio.sleep(0)  # the second send waits for the first one's ack
+    # the receive loop handles Carol's removal before that ack: it must not wait for the ack
+    members.users.remove(carol_.lid)
     await asyncio.wait_for(wire.messaging.group_sender.rotate(GROUP), 1.0)
-    second = wire.sent[-1]
-    ack = Node("ack", {"class": "message", "id": second.attrs["id"], "from": GROUP, "t": "1"})
-    await wire.deliver(ack)
-    await sending
     wire.ack = True
-    await wire.messaging.send(GROUP, e2e_pb2.Message(conversation="c"), None)
+    await wire.deliver(Node("ack", {"class": "message", "id": b.attrs["id"], "from": GROUP}))
+    await asyncio.gather(first, second)
     third = wire.sent[-1]
-    assert _distributed_to(third) == sorted([bob_.lid, carol_.lid, phone.lid], key=str)
+    assert _distributed_to(third) == sorted([bob_.lid, phone.lid], key=str)  # a new key
+    with pytest.raises(NoSession):
+        carol_.receive(group_part(third, carol_.lid, OWN_LID))
     await wire.settle()
 
 
