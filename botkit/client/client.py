@@ -152,6 +152,7 @@ class Client:
             rng=rng,
             members=self._members,
             stale=self._stale_members,
+            admin=self._is_admin,
         )
         rotate = self._messaging.group_sender.rotate
         self.groups = Groups(self._requests, store, rotate=rotate)
@@ -332,6 +333,9 @@ class Client:
 
     async def _members(self, group: JID) -> GroupMembers:
         return await self.groups.members(group)
+
+    async def _is_admin(self, group: JID, user: JID) -> bool:
+        return await self.groups.is_admin(group, user)
 
     async def _stale_members(self, group: JID) -> None:
         await self.groups.cache.forget(group)

@@ -114,6 +114,15 @@ class Groups:
         users = tuple(participant.jid for participant in info.participants)
         return GroupMembers(users, info.addressing_mode is AddressingMode.LID)
 
+    async def is_admin(self, group: JID, user: JID) -> bool:
+        """Return whether ``user`` (PN or LID) is an admin of ``group`` (from the cache).
+
+        Raises:
+            as :meth:`info`.
+        """
+        participant = (await self.cache.get(group)).participant(user)
+        return participant is not None and participant.is_admin
+
     async def joined(self) -> list[GroupInfo]:
         """Return every group we are a member of (and refresh the cache with them).
 

@@ -6,12 +6,15 @@ share one session-record lock), the :class:`~botkit.client.group_send.GroupSende
 members from ``members``, the group metadata cache) and
 :class:`~botkit.client.receipts.Receipts`; it routes
 ``<message>``, ``<receipt>``, ``<ack>``, ``<ib>`` and ``devices`` notifications to them and
-maps the runtime's outgoing values to protobufs.
+maps the runtime's outgoing values to protobufs. A group member's revoke of somebody else's
+message is reported only when ``admin`` says the member is an admin of the group (as WhatsApp
+clients do: the server cannot see what a message deletes).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -24,13 +27,16 @@ from botkit.client.receive import MessageEvent, Receiver
 from botkit.client.requests import Requests, Router, Send
 from botkit.client.send import Sender
 from botkit.core.binary import AttrReader, Node
-from botkit.errors import NotConnected
+from botkit.errors import BotkitError, NotConnected
 from botkit.pb import e2e_pb2
 from botkit.store.base import AccountStore
+from botkit.types.events import MessageRevoked
 from botkit.types.jid import JID
 from botkit.types.message import OutgoingMessage
 
 __all__ = ["Messaging"]
+
+log = logging.getLogger(__name__)
 
 
 async def _no_groups(group: JID) -> GroupMembers:
@@ -54,9 +60,12 @@ class Messaging:
         clock: Callable[[], float] = time.time,
         members: MemberSource | None = None,
         stale: Callable[[JID], Awaitable[None]] | None = None,
+        admin: Callable[[JID, JID], Awaitable[bool]] | None = None,
     ) -> None:
         lock = asyncio.Lock()
         self._store = store
+        self._emit = emit
+        self._admin = admin
         self._clock = clock
         self.directory = Directory(requests, store)
         self.sender = Sender(
@@ -65,7 +74,7 @@ class Messaging:
         self.group_sender = GroupSender(
             self.sender, store, self.directory, members or _no_groups, stale
         )
-        self.receiver = Receiver(send, store, lock, emit=emit, rng=rng, clock=clock)
+        self.receiver = Receiver(send, store, lock, emit=self._received, rng=rng, clock=clock)
         self.receipts = Receipts(
             send,
             self.sender,
@@ -116,6 +125,19 @@ class Messaging:
     def connection_ended(self) -> None:
         """Fail the sends still waiting for their server ack."""
         self.sender.fail_all(NotConnected("the connection closed before the server ack"))
+
+    async def _received(self, event: MessageEvent) -> None:
+        """Report ``event``, unless it is a revoke only an admin may send, from a non-admin."""
+        if isinstance(event, MessageRevoked) and event.by_admin and event.chat.is_group:
+            try:
+                allowed = self._admin is None or await self._admin(event.chat, event.sender)
+            except BotkitError as exc:
+                log.info("no group admins to check a revoke against: %s", exc)
+                allowed = False
+            if not allowed:
+                log.info("ignored %s deleting another's message: not an admin", event.sender)
+                return
+        await self._emit(event)
 
     async def _on_devices(self, node: Node) -> None:
         """A user's devices changed (``<notification type="devices">``): drop the cache."""

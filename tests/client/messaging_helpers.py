@@ -122,14 +122,15 @@ class Peer:
 
     def send_group(
         self,
-        text: str,
+        text: str | e2e_pb2.Message,
         group: JID,
         devices: list[JID],
         bundles: dict[JID, PreKeyBundle],
         *,
         message_id: str,
     ) -> dict[JID, Node]:
-        """Encrypt ``text`` to ``group`` (our key to ``devices``); return what each device gets.
+        """Encrypt ``text`` (or a message) to ``group`` (our key to ``devices``); return what
+        each device gets.
 
         Every device in ``devices`` gets our sender key on the first message only.
         """
@@ -138,8 +139,9 @@ class Peer:
         first = record is None
         if record is None:
             _, record = create_sender_key(rng=os.urandom)
+        message = e2e_pb2.Message(conversation=text) if isinstance(text, str) else text
         out = encrypt_group(
-            e2e_pb2.Message(conversation=text),
+            message,
             message_id=message_id,
             group=group,
             local=self.local,
@@ -191,6 +193,7 @@ class Wire:
         own: tuple[JID, JID] = (OWN_PN, OWN_LID),
         members: MemberSource | None = None,
         stale: Callable[[JID], Awaitable[None]] | None = None,
+        admin: Callable[[JID, JID], Awaitable[bool]] | None = None,
     ) -> None:
         self.store = store
         self.peers = peers
@@ -216,6 +219,7 @@ class Wire:
             rng=os.urandom,
             members=members,
             stale=stale,
+            admin=admin,
         )
         commit = store.commit_inbound
 

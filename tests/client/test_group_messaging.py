@@ -14,7 +14,7 @@ from botkit.core.stanza import retry_receipt
 from botkit.errors import NoSession
 from botkit.pb import e2e_pb2
 from botkit.store import AccountStore
-from botkit.types.events import MessageReceived, UndecryptableMessage
+from botkit.types.events import MessageReceived, MessageRevoked, UndecryptableMessage
 from botkit.types.jid import JID
 
 from .messaging_helpers import (
@@ -260,3 +260,27 @@ async def test_a_retry_receipt_from_a_removed_member_gets_nothing(
     await wire.deliver(_retry(carol_, before))
     await wire.settle()
     assert [node.tag for node in wire.sent] == ["ack"]  # no resend: it would carry the new key
+
+
+async def test_a_revoke_of_another_members_message_counts_only_from_an_admin(
+    store: AccountStore, peers: tuple[Peer, Peer, Peer]
+) -> None:
+    bob_, carol_, _ = peers
+    admins = {bob_.lid}
+
+    async def is_admin(group: JID, user: JID) -> bool:
+        return group == GROUP and user.to_non_ad() in admins
+
+    wire = Wire(await paired_store(store), list(peers), admin=is_admin)
+    ours = OWN_LID.to_non_ad()  # they delete a message of ours
+    for n, peer in enumerate((carol_, bob_)):  # Carol (a member) first, then Bob (an admin)
+        bundle = await own_bundle(wire.store)
+        revoke = e2e_pb2.Message()
+        revoke.protocol_message.type = e2e_pb2.ProtocolMessage.REVOKE
+        revoke.protocol_message.key.id = "3EB0OURS"
+        revoke.protocol_message.key.participant = str(ours)
+        parts = peer.send_group(revoke, GROUP, [OWN_LID], {OWN_LID: bundle}, message_id=f"R{n}")
+        await wire.deliver(parts[OWN_LID])
+    await wire.settle()
+    revoked = wire.events.of(MessageRevoked)
+    assert [(r.sender, r.author) for r in revoked] == [(bob_.lid, ours)]
