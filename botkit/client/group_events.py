@@ -115,6 +115,11 @@ class GroupNotifications:
             if isinstance(change, ParticipantsChange):
                 await self._participants(note, change, local)
             elif isinstance(change, GroupCreated):
+                if change.info.jid != note.group:
+                    log.info(
+                        "ignored a <create> of %s in a notice of %s", change.info.jid, note.group
+                    )
+                    continue
                 await self._cache.put(change.info)
                 await self._emit(GroupJoined(note.group, change.info, note.timestamp, note.actor))
             elif isinstance(change, GroupDeleted):

@@ -208,3 +208,11 @@ async def test_being_added_or_created_is_a_joined_event_and_removal_forgets(
     assert wiring.rotated == [GROUP]  # we miss later removals: our key must not outlive us
     await wiring.groups.info(GROUP)
     assert wiring.server.asked == [QueryGroup(GROUP)] * 2  # forgotten: asked again
+
+
+async def test_a_create_notification_for_another_group_changes_nothing(wiring: Wiring) -> None:
+    other = replace(INFO, jid=JID("120363000000000002", "g.us"), subject="Stray")
+    await wiring.notify(GroupCreated(other), actor=BOB)  # from GROUP, about another group
+    assert wiring.events.of(GroupJoined) == []
+    await wiring.groups.info(other.jid)
+    assert wiring.server.asked == [QueryGroup(other.jid)]  # nothing was cached from it
