@@ -12,6 +12,8 @@ with the IQ error code and changes nothing. Rules (as WhatsApp applies them):
   a member / already has that role, 403 the super-admin cannot be removed or demoted.
 * Subject, description and timer: any member, or only admins while the group is locked.
   Announcement, lock, approval and add mode: admins only.
+* When the last admin leaves, the longest-standing member is made an admin (a promotion
+  notified like any other).
 
 Each change becomes one :class:`Notice` for the members after it (and those it removed); a user
 added to a group gets the full ``<create>`` form instead.
@@ -218,6 +220,13 @@ def _leave(ctx: _Context, request: LeaveGroups) -> Outcome:
         change = ParticipantsChange(ParticipantAction.REMOVED, (leaver,))
         outcome.notices.append(ctx.notice(group, change, [ctx.actor]))
         outcome.rotate.append(group.jid)
+        if group.members and not any(group.is_admin(phone) for phone in group.members):
+            heir = next(iter(group.members))  # the longest-standing member
+            group.members[heir] = ParticipantRole.ADMIN
+            promoted = (group.participant(heir, ctx.lid_of),)
+            outcome.notices.append(
+                ctx.notice(group, ParticipantsChange(ParticipantAction.PROMOTED, promoted))
+            )
     return outcome
 
 

@@ -345,3 +345,15 @@ async def test_only_admins_send_an_admin_revoke(sandbox: Sandbox, alice: Peer, b
         await sender.send(Node(node.tag, {**node.attrs, "edit": "8"}, node.content))
         ack = await sender.next("ack")
         assert ack.attrs.get("error") == error
+
+
+async def test_when_the_last_admin_leaves_a_member_is_made_admin(alice: Peer, bob: Peer) -> None:
+    group = await _group(alice, BOB, CAROL)
+    await bob.login()
+    await ask(alice, LeaveGroups((group,)))
+    notes = [parse_gp2_notification(await bob.next("notification")) for _ in range(2)]
+    actions = [change.action for note in notes for change in note.changes]  # type: ignore[union-attr]
+    assert actions == [ParticipantAction.REMOVED, ParticipantAction.PROMOTED]
+    info = parse_group_result((await ask(bob, QueryGroup(group)))[0])
+    roles = {p.jid: p.role for p in info.participants}
+    assert roles == {pn(BOB): ParticipantRole.ADMIN, pn(CAROL): ParticipantRole.MEMBER}
