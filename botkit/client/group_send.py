@@ -215,23 +215,28 @@ class GroupSender:
         """Drop our sender key of ``group``: the next message starts (and hands out) a new one.
 
         Never waits for a send in flight (it is called from the receive loop, which that send
-        waits on for its ack): the send holding the group's lock drops the key when it ends.
+        waits on for its ack): the key is dropped from the store at once, and again by the send
+        holding the group's lock when it ends (it may have been storing its key meanwhile).
         """
         self._rotating.add(group)
         lock = self._lock_of(group)
         if not lock.locked():
             async with lock:
                 await self._drop_rotated(group)
+        else:
+            await self._drop_key(group)
 
     async def _drop_rotated(self, group: JID) -> None:
         """Drop our key of ``group`` if :meth:`rotate` asked for it (the group's lock held)."""
-        if group not in self._rotating:
-            return
+        if group in self._rotating:
+            await self._drop_key(group)
+            self._rotating.discard(group)
+
+    async def _drop_key(self, group: JID) -> None:
         local = local_device(await self._store.load_credentials())
         address = own_sender_key_address(local)
         await self._store.put_sender_key(str(group), address, SenderKeyRecord().serialize())
         await self.holders.forget(group)
-        self._rotating.discard(group)
 
     async def _own_key(self, local: LocalDevice, group: JID) -> SenderKeyRecord:
         stored = await self._store.get_sender_key(str(group), own_sender_key_address(local))
