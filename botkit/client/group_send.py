@@ -14,7 +14,9 @@ cannot read it.
 A send holds its group's lock from encrypting until the server's ack, so a second send to the
 same group at once uses the same key and hands it only to the devices the first did not.
 Rotating never waits for that lock (the send in flight waits on the receive loop that rotates):
-it is marked, and the send holding the lock drops the key when it ends. A retry receipt in a
+it drops the key at once and marks it, and the send holding the lock drops it again when it
+ends. Members and devices are read under the lock, so a send that waited counts a removal made
+meanwhile. A retry receipt in a
 group is answered (with our current key attached) only for a device :meth:`GroupSender.admits`:
 ours or a current member's.
 
