@@ -30,6 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--control-port", type=int, default=0, help="control API port (0: any free port)"
     )
+    sandbox.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep the sandbox's state in DIR across restarts (default: in memory only)",
+    )
     run = commands.add_parser(
         "run",
         help="run a bot until Ctrl-C",
@@ -39,11 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _run_sandbox(host: str, port: int, control_port: int) -> None:
-    """Serve the sandbox until SIGINT or SIGTERM."""
+async def _run_sandbox(host: str, port: int, control_port: int, data: Path | None) -> None:
+    """Serve the sandbox until SIGINT or SIGTERM (keeping its state in ``data`` if given)."""
     from botkit.server import Sandbox
 
-    async with Sandbox(host, port, control_port=control_port) as sandbox:
+    async with Sandbox(host, port, control_port=control_port, data_dir=data) as sandbox:
         sys.stdout.write(json.dumps(sandbox.ready_line()) + "\n")
         sys.stdout.flush()
         await until_signal()
@@ -59,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "sandbox":
         _log_to_stderr(logging.INFO)
-        asyncio.run(_run_sandbox(args.host, args.port, args.control_port))
+        asyncio.run(_run_sandbox(args.host, args.port, args.control_port, args.data))
         return 0
     if args.command == "run":
         from botkit.cli.run import run_command

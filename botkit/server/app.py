@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from types import TracebackType
 
 from botkit.core.binary import Node
@@ -21,8 +22,15 @@ from botkit.server.control import ControlServer
 from botkit.server.handlers import IqContext, answer_iq
 from botkit.server.linking import Linker
 from botkit.server.mailbox import Fault
+from botkit.server.persistence import Persistence, StateDir
 from botkit.server.routing import Router
 from botkit.server.session import ChatSession, Registration, error_reply
+from botkit.server.snapshots import (
+    load_server_keys,
+    mailboxes_registry,
+    phones_registry,
+    world_registry,
+)
 from botkit.server.wire import ServerKeys, SessionHandler, WireServer, WireSession
 from botkit.server.world import World
 from botkit.types.jid import DEFAULT_USER_SERVER, JID
@@ -43,7 +51,10 @@ class Sandbox(SessionHandler):
     """A local WhatsApp-compatible server; an async context manager.
 
     ``ref_timeouts`` is how long the first and each later pairing ref stays valid (seconds);
-    ``reply_timeout`` bounds every answer the sandbox waits for from a client.
+    ``reply_timeout`` bounds every answer the sandbox waits for from a client. With a
+    ``data_dir`` the state (keys, accounts, devices, phones' Signal state, mailboxes) is kept
+    there and restored at the next start (:mod:`botkit.server.persistence`); without, it lives
+    in memory only.
     """
 
     def __init__(
@@ -54,15 +65,27 @@ class Sandbox(SessionHandler):
         control_port: int = 0,
         ref_timeouts: tuple[float, float] = (60.0, 20.0),
         reply_timeout: float = 20.0,
+        data_dir: Path | None = None,
     ) -> None:
         self.world = World()
-        self.keys = ServerKeys.generate(now=time.time())
+        self.persistence: Persistence | None = None
+        if data_dir is None:
+            self.keys = ServerKeys.generate(now=time.time())
+        else:
+            state = StateDir(data_dir)
+            self.keys = load_server_keys(state)
+            self.persistence = Persistence(state)
         self.linker = Linker(self.world, ref_timeouts=ref_timeouts, reply_timeout=reply_timeout)
         self._wire = WireServer(self, keys=self.keys, host=host, port=port)
         self._control = ControlServer(self, host=host, port=control_port)
         self._sessions: dict[WireSession, ChatSession] = {}
         self._online: dict[JID, ChatSession] = {}
         self.router = Router(self.world, self._online)
+        if self.persistence is not None:
+            self.persistence.register(world_registry(self.world))
+            self.persistence.register(phones_registry(self.world, self.router))
+            self.persistence.register(mailboxes_registry(self.world, self.router))
+            self.persistence.restore()
 
     @property
     def ws_url(self) -> str:
@@ -93,7 +116,14 @@ class Sandbox(SessionHandler):
             "root_public_key": self.root_public_key,
         }
 
+    def changed(self) -> None:
+        """Note that the state changed (it is written soon when the sandbox has a data dir)."""
+        if self.persistence is not None:
+            self.persistence.touch()
+
     async def __aenter__(self) -> Sandbox:
+        if self.persistence is not None:
+            self.persistence.start()
         await self._wire.__aenter__()
         try:
             await self._control.__aenter__()
@@ -113,6 +143,8 @@ class Sandbox(SessionHandler):
         for session in list(self._sessions.values()):
             await session.end()
         await self._wire.__aexit__(exc_type, exc, tb)
+        if self.persistence is not None:
+            await self.persistence.close()
 
     # -- control operations ------------------------------------------------------------------
 
@@ -123,6 +155,7 @@ class Sandbox(SessionHandler):
             ValueError: a bad phone number, or the account exists.
         """
         account = self.world.create_account(phone, name)
+        self.changed()
         return {"jid": str(account.jid), "lid": str(account.lid)}
 
     def devices(self, phone: str) -> list[str]:
@@ -142,6 +175,7 @@ class Sandbox(SessionHandler):
         if removed is None:
             return False
         self.router.forget(removed.jid)
+        self.changed()
         session = self._online.pop(removed.jid, None)
         if session is not None:
             await session.end(DEVICE_REMOVED)
@@ -160,6 +194,7 @@ class Sandbox(SessionHandler):
             raise LookupError(f"no account for {phone}")
         node = self.router.phone(account).compose(to, text)
         await self.router.phone_sends(account, node)
+        self.changed()
         return str(node.attrs["id"])
 
     def inbox(self, phone: str) -> list[dict[str, object]]:
@@ -238,6 +273,7 @@ class Sandbox(SessionHandler):
                 await self.router.from_device(account, chat.device.jid.device, node)
         else:
             log.debug("ignored <%s>", node.tag)
+        self.changed()
 
     async def _answer(self, chat: ChatSession, iq: Node) -> Node:
         """Return the answer to a client IQ; a failing handler answers 500, never silence."""
@@ -253,6 +289,7 @@ class Sandbox(SessionHandler):
         if chat is None:
             return
         chat.ended()
+        self.changed()
         self.linker.forget(chat)
         if chat.device is not None and self._online.get(chat.device.jid) is chat:
             del self._online[chat.device.jid]

@@ -117,6 +117,11 @@ class PhoneChat:
         self._sent: OrderedDict[str, _Sent] = OrderedDict()
         self._retries: dict[str, int] = {}
 
+    @property
+    def sessions(self) -> dict[PeerKey, SessionRecord]:
+        """The Signal sessions with peer devices (mutable: persistence restores into it)."""
+        return self._sessions
+
     def _peer(self, jid: JID) -> PeerKey:
         """Return the peer key of a device JID.
 

@@ -1,0 +1,143 @@
+"""The sandbox's state on disk: atomic 0600 files, registries restored in order, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import stat
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from botkit.server.app import Sandbox
+from botkit.server.persistence import Hooks, Persistence, StateDir
+from botkit.types.jid import JID
+
+PHONE = "15550001111"
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_state_files_are_private_and_replaced_whole(tmp_path: Path) -> None:
+    state = StateDir(tmp_path / "data")
+    assert state.read("world") is None
+    state.write("world", {"a": 1})
+    state.write("world", {"a": 2})
+    assert state.read("world") == {"a": 2}
+    assert _mode(tmp_path / "data") == 0o700
+    assert _mode(tmp_path / "data" / "world.json") == 0o600
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["world.json"]
+
+
+@pytest.mark.parametrize("name", ["", "../x", "a.b", "é"])
+def test_state_file_names_are_plain(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ValueError):
+        StateDir(tmp_path).write(name, {})
+
+
+class _Box:
+    """A registry's state: a list the hooks copy out and back in, recording restores."""
+
+    def __init__(self, name: str, log: list[str]) -> None:
+        self.items: list[Any] = []
+        self.hooks = Hooks(name, lambda: list(self.items), self._restore)
+        self._log = log
+        self._name = name
+
+    def _restore(self, data: Any) -> None:
+        self._log.append(self._name)
+        self.items = list(data)
+
+
+async def test_registries_are_written_on_change_and_restored_in_order(tmp_path: Path) -> None:
+    log: list[str] = []
+    first = Persistence(StateDir(tmp_path))
+    a, b = _Box("a", log), _Box("b", log)
+    first.register(a.hooks)
+    first.register(b.hooks)
+    first.start()
+    a.items.append(1)
+    first.touch()
+    b.items.append("x")
+    await first.close()
+    second = Persistence(StateDir(tmp_path))
+    again_b, again_a = _Box("b", log), _Box("a", log)
+    second.register(again_b.hooks)
+    second.register(again_a.hooks)
+    second.restore()
+    assert (again_a.items, again_b.items, log) == ([1], ["x"], ["b", "a"])
+    with pytest.raises(ValueError):
+        second.register(_Box("a", log).hooks)
+
+
+async def test_a_restarted_sandbox_keeps_its_root_key_and_accounts(tmp_path: Path) -> None:
+    async with Sandbox(data_dir=tmp_path) as first:
+        created = first.create_user(PHONE, "Alice")
+        root = first.root_public_key
+    async with Sandbox(data_dir=tmp_path) as second:
+        assert second.root_public_key == root
+        account = second.world.account(PHONE)
+        assert account is not None
+        assert (str(account.jid), str(account.lid), account.name) == (
+            created["jid"],
+            created["lid"],
+            "Alice",
+        )
+        assert second.world.account_of(JID.parse(created["lid"])) is account
+        with pytest.raises(ValueError):
+            second.create_user(PHONE, "Alice again")
+    async with Sandbox() as memory_only:
+        assert memory_only.root_public_key != root
+        assert memory_only.world.account(PHONE) is None
+
+
+async def _start(data: Path) -> tuple[asyncio.subprocess.Process, dict[str, str]]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "botkit.cli",
+        "sandbox",
+        "--data",
+        str(data),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    assert proc.stdout is not None
+    return proc, json.loads(await asyncio.wait_for(proc.stdout.readline(), 20))
+
+
+async def _stop(proc: asyncio.subprocess.Process) -> int:
+    proc.send_signal(signal.SIGTERM)
+    return await asyncio.wait_for(proc.wait(), 20)
+
+
+async def _post(base: str, path: str, body: dict[str, str]) -> Any:
+    def call() -> Any:
+        request = urllib.request.Request(base + path, data=json.dumps(body).encode())
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    return await asyncio.to_thread(call)
+
+
+async def test_botkit_sandbox_data_flag_keeps_state_across_processes(tmp_path: Path) -> None:
+    proc, ready = await _start(tmp_path / "state")
+    try:
+        created = await _post(ready["control_url"], "/control/users", {"phone": PHONE})
+    finally:
+        assert await _stop(proc) == 0
+    proc, again = await _start(tmp_path / "state")
+    try:
+        answer = await _post(again["control_url"], "/control/users", {"phone": "15550002222"})
+        assert answer["lid"] != created["lid"]
+    finally:
+        assert await _stop(proc) == 0
+    assert again["root_public_key"] == ready["root_public_key"]
+    world = json.loads((tmp_path / "state" / "world.json").read_text())
+    assert [a["lid_user"] + "@lid" for a in world["accounts"]] == [created["lid"], answer["lid"]]
