@@ -22,12 +22,14 @@ from botkit.server.control import ControlServer
 from botkit.server.handlers import IqContext, answer_iq
 from botkit.server.linking import Linker
 from botkit.server.mailbox import Fault
+from botkit.server.media import MediaServer
 from botkit.server.persistence import Persistence, StateDir
 from botkit.server.routing import Router
 from botkit.server.session import ChatSession, Registration, error_reply
 from botkit.server.snapshots import (
     load_server_keys,
     mailboxes_registry,
+    media_registry,
     phones_registry,
     world_registry,
 )
@@ -44,7 +46,6 @@ REPLACED = Node("stream:error", {}, [Node("conflict", {"type": "replaced"})])
 DEVICE_REMOVED = Node(
     "stream:error", {"code": "401"}, [Node("conflict", {"type": "device_removed"})]
 )
-_MEDIA_PLACEHOLDER = "https://127.0.0.1:0"
 
 
 class Sandbox(SessionHandler):
@@ -78,6 +79,7 @@ class Sandbox(SessionHandler):
         self.linker = Linker(self.world, ref_timeouts=ref_timeouts, reply_timeout=reply_timeout)
         self._wire = WireServer(self, keys=self.keys, host=host, port=port)
         self._control = ControlServer(self, host=host, port=control_port)
+        self.media = MediaServer(host)
         self._sessions: dict[WireSession, ChatSession] = {}
         self._online: dict[JID, ChatSession] = {}
         self.router = Router(self.world, self._online)
@@ -85,6 +87,7 @@ class Sandbox(SessionHandler):
             self.persistence.register(world_registry(self.world))
             self.persistence.register(phones_registry(self.world, self.router))
             self.persistence.register(mailboxes_registry(self.world, self.router))
+            self.persistence.register(media_registry(self.media))
             self.persistence.restore()
 
     @property
@@ -99,8 +102,8 @@ class Sandbox(SessionHandler):
 
     @property
     def media_url(self) -> str:
-        """The media server's base URL (a placeholder until media is served)."""
-        return _MEDIA_PLACEHOLDER
+        """The media server's base URL (``http://host:port``; see :mod:`botkit.server.media`)."""
+        return self.media.url
 
     @property
     def root_public_key(self) -> str:
@@ -127,7 +130,9 @@ class Sandbox(SessionHandler):
         await self._wire.__aenter__()
         try:
             await self._control.__aenter__()
+            await self.media.__aenter__()
         except BaseException:
+            await self._control.__aexit__(None, None, None)
             await self._wire.__aexit__(None, None, None)
             raise
         return self
@@ -139,6 +144,7 @@ class Sandbox(SessionHandler):
         tb: TracebackType | None,
     ) -> None:
         await self._control.__aexit__(exc_type, exc, tb)
+        await self.media.__aexit__(exc_type, exc, tb)
         await self.router.close()
         for session in list(self._sessions.values()):
             await session.end()
@@ -278,6 +284,8 @@ class Sandbox(SessionHandler):
     async def _answer(self, chat: ChatSession, iq: Node) -> Node:
         """Return the answer to a client IQ; a failing handler answers 500, never silence."""
         try:
+            if iq.attrs.get("xmlns") == "w:m" and iq.get_child("media_conn") is not None:
+                return self.media.media_conn(iq)
             return await answer_iq(IqContext(self.world, chat, self), iq)
         except Exception:  # a handler bug must cost one IQ, not the connection
             log.exception("IQ handler failed for xmlns=%r", iq.attrs.get("xmlns"))

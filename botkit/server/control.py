@@ -21,10 +21,10 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from botkit.errors import BotkitError
+from botkit.server.http import LoopbackHttpServer
 from botkit.server.mailbox import Fault
 from botkit.types.jid import JID
 
@@ -95,14 +95,12 @@ def _jid(body: dict[str, Any], name: str) -> JID:
         raise ValueError(f"{name} is not a JID: {exc}") from exc
 
 
-class ControlServer:
+class ControlServer(LoopbackHttpServer):
     """Serves the control API of ``sandbox``; an async context manager."""
 
     def __init__(self, sandbox: Sandbox, *, host: str, port: int) -> None:
+        super().__init__(host=host, port=port)
         self._sandbox = sandbox
-        self._host = host
-        self._port = port
-        self._server: asyncio.Server | None = None
         self._posts: dict[str, Callable[[dict[str, Any]], Awaitable[Any]]] = {
             "/control/users": self._users,
             "/control/pair": self._pair,
@@ -112,49 +110,10 @@ class ControlServer:
             "/control/faults": self._faults,
         }
 
-    @property
-    def url(self) -> str:
-        """The base URL, ``http://host:port``.
+    async def _respond(self, reader: asyncio.StreamReader) -> bytes:
+        return (await self._answer(reader)).encode()
 
-        Raises:
-            RuntimeError: the server has not started.
-        """
-        if self._server is None:
-            raise RuntimeError("the control server has not started")
-        port = self._server.sockets[0].getsockname()[1]
-        return f"http://{self._host}:{port}"
-
-    async def __aenter__(self) -> ControlServer:
-        self._server = await asyncio.start_server(self._serve, self._host, self._port)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            response = await self._respond(reader)
-            writer.write(response.encode())
-            await writer.drain()
-        except (
-            ConnectionError,
-            asyncio.IncompleteReadError,
-            asyncio.LimitOverrunError,
-            TimeoutError,
-        ) as exc:
-            log.debug("control connection dropped: %s", exc)
-        finally:
-            writer.close()
-
-    async def _respond(self, reader: asyncio.StreamReader) -> Response:
+    async def _answer(self, reader: asyncio.StreamReader) -> Response:
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), _READ_TIMEOUT)
         lines = head.decode("latin-1").split("\r\n")
         parts = lines[0].split(" ")

@@ -181,7 +181,7 @@ class Persistence:
                 await asyncio.to_thread(self._write_all, texts)
             except OSError:
                 log.exception("could not write the sandbox state")
-            if self._closing:
+            if self._closing and not self._dirty.is_set():
                 return
 
     def _snapshot(self) -> dict[str, str]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import json
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
-from botkit.core.media import MediaType, decrypt_media, encrypt_media
+from botkit.core.media import MediaType, decrypt_media, encrypt_media, upload_token
+from botkit.server import Sandbox
 
 from .oracle import INTEROP_DIR, Oracle, start_or_fail
 
@@ -52,3 +56,31 @@ def test_baileys_opens_what_botkit_encrypts(media_oracle: Oracle, kind: str, siz
     url = "data:application/octet-stream;base64," + base64.b64encode(sealed.blob).decode()
     opened = media_oracle.request("download", url=url, type=kind, media_key=sealed.media_key.hex())
     assert bytes.fromhex(opened) == _plaintext(size)
+
+
+async def _upload(sandbox: Sandbox, kind: MediaType, blob: bytes, token: str) -> str:
+    url = f"{sandbox.media_url}/mms/{kind.mms_type}/{token}?auth={sandbox.media.auth}"
+
+    def call() -> str:
+        request = urllib.request.Request(url, data=blob, method="POST")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return str(json.loads(response.read())["url"])
+
+    return await asyncio.to_thread(call)
+
+
+async def test_baileys_downloads_from_the_sandbox_media_server(media_oracle: Oracle) -> None:
+    plaintext = _plaintext(70_000)
+    sealed = encrypt_media(plaintext, MediaType.VIDEO, bytes(range(2, 34)))
+    async with Sandbox() as sandbox:
+        url = await _upload(
+            sandbox, MediaType.VIDEO, sealed.blob, upload_token(sealed.file_enc_sha256)
+        )
+        opened = await asyncio.to_thread(
+            media_oracle.request,
+            "download",
+            url=url,
+            type="video",
+            media_key=sealed.media_key.hex(),
+        )
+    assert bytes.fromhex(opened) == plaintext

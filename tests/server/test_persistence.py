@@ -7,6 +7,7 @@ import json
 import signal
 import stat
 import sys
+import threading
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,7 @@ async def test_a_restarted_sandbox_keeps_its_root_key_and_accounts(tmp_path: Pat
     async with Sandbox(data_dir=tmp_path) as first:
         created = first.create_user(PHONE, "Alice")
         root = first.root_public_key
+        first.media.blobs["/v/t62.7118-24/x.enc"] = b"encrypted blob"
     async with Sandbox(data_dir=tmp_path) as second:
         assert second.root_public_key == root
         account = second.world.account(PHONE)
@@ -90,6 +92,7 @@ async def test_a_restarted_sandbox_keeps_its_root_key_and_accounts(tmp_path: Pat
             "Alice",
         )
         assert second.world.account_of(JID.parse(created["lid"])) is account
+        assert second.media.blobs == {"/v/t62.7118-24/x.enc": b"encrypted blob"}
         with pytest.raises(ValueError):
             second.create_user(PHONE, "Alice again")
     async with Sandbox() as memory_only:
@@ -141,3 +144,35 @@ async def test_botkit_sandbox_data_flag_keeps_state_across_processes(tmp_path: P
     assert again["root_public_key"] == ready["root_public_key"]
     world = json.loads((tmp_path / "state" / "world.json").read_text())
     assert [a["lid_user"] + "@lid" for a in world["accounts"]] == [created["lid"], answer["lid"]]
+
+
+class _SlowDir(StateDir):
+    """A state dir whose first write waits until the test releases it."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.writing = threading.Event()
+        self.release = threading.Event()
+
+    def write_text(self, name: str, text: str) -> None:
+        if not self.writing.is_set():
+            self.writing.set()
+            self.release.wait(10)
+        super().write_text(name, text)
+
+
+async def test_a_change_made_during_a_write_is_written_at_close(tmp_path: Path) -> None:
+    slow = _SlowDir(tmp_path)
+    persistence = Persistence(slow)
+    box = _Box("box", [])
+    persistence.register(box.hooks)
+    persistence.start()
+    box.items.append("first")
+    persistence.touch()
+    await asyncio.to_thread(slow.writing.wait, 10)
+    box.items.append("second")
+    persistence.touch()
+    closing = asyncio.create_task(persistence.close())
+    slow.release.set()
+    await closing
+    assert StateDir(tmp_path).read("box") == ["first", "second"]
