@@ -28,6 +28,7 @@ from dataclasses import replace
 from typing import Any
 
 from botkit.client.config import ClientTiming, ServerConfig
+from botkit.client.identity import IdentityChanges
 from botkit.client.keepalive import KeepAlive
 from botkit.client.messaging import Messaging
 from botkit.client.pairing import Pairing, new_credentials
@@ -129,6 +130,7 @@ class Client:
             timeout=timing.iq_timeout,
             rng=rng,
         )
+        self._identities = IdentityChanges(store, self._messaging.directory, emit=self._emit)
         self._session: Session | None = None
         self._opening: asyncio.Future[Transport] | None = None
         self._task: asyncio.Task[Ending] | None = None
@@ -417,6 +419,7 @@ class Client:
 
     async def _on_encrypt_notification(self, node: Node) -> None:
         self._spawn(self._prekeys.on_notification(node), "prekey-top-up")
+        await self._identities.on_notification(node)
 
     async def _ping(self, deadline: float) -> Node:
         return await self._requests.query("w:p", "get", timeout=deadline)

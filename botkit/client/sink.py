@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from botkit.types.client_events import ClientEvent
 from botkit.types.events import (
+    IdentityChanged,
     MessageReceived,
     ReactionReceived,
     ReceiptReceived,
@@ -21,7 +22,12 @@ from botkit.types.events import (
 __all__ = ["EventQueue", "EventSink", "SinkEvent"]
 
 SinkEvent = (
-    ClientEvent | MessageReceived | ReactionReceived | ReceiptReceived | UndecryptableMessage
+    ClientEvent
+    | MessageReceived
+    | ReactionReceived
+    | ReceiptReceived
+    | UndecryptableMessage
+    | IdentityChanged
 )
 """Everything the client reports: session events and message events."""
 

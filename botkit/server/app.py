@@ -12,6 +12,7 @@ IQs go to :mod:`botkit.server.handlers`.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
 from types import TracebackType
@@ -24,6 +25,7 @@ from botkit.server.linking import Linker
 from botkit.server.mailbox import Fault
 from botkit.server.media import MediaServer
 from botkit.server.persistence import Persistence, StateDir
+from botkit.server.phones import SimulatedPhone
 from botkit.server.routing import Router
 from botkit.server.session import ChatSession, Registration, error_reply
 from botkit.server.snapshots import (
@@ -202,6 +204,34 @@ class Sandbox(SessionHandler):
         await self.router.phone_sends(account, node)
         self.changed()
         return str(node.attrs["id"])
+
+    async def reset_identity(self, phone: str) -> list[str]:
+        """Give ``phone``'s account a new phone (new identity and pre-keys), as a re-registration.
+
+        Its companions are unlinked; every companion the old phone had a session with gets the
+        ``<notification type="encrypt"><identity/></notification>`` of PROTOCOL.md §10.5.
+        Returns the JIDs of the companions notified.
+
+        Raises:
+            LookupError: no account for ``phone``.
+        """
+        account = self.world.account(phone)
+        if account is None:
+            raise LookupError(f"no account for {phone}")
+        peers = self.router.reset_phone(account)
+        account.primary = SimulatedPhone.generate(os.urandom)
+        for device_id in list(account.devices):
+            await self.unlink(JID(phone, DEFAULT_USER_SERVER, device_id))
+        notice_id = os.urandom(8).hex().upper()
+        attrs: dict[str, str | JID] = {"from": account.jid, "type": "encrypt", "id": notice_id}
+        attrs["t"] = str(int(time.time()))
+        notice = Node("notification", attrs, [Node("identity")])
+        notified = [peer for peer in peers if peer.user != phone]
+        for peer in notified:
+            await self.router.notify(peer, notice, account)
+        self.changed()
+        log.info("%s registered again; notified %d devices", phone, len(notified))
+        return [str(peer) for peer in notified]
 
     def inbox(self, phone: str) -> list[dict[str, object]]:
         """Return the texts ``phone``'s simulated phone decrypted, oldest first.

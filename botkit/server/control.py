@@ -6,6 +6,8 @@ Routes (bodies and answers are JSON objects; errors are ``{"error": "..."}`` wit
     POST /control/pair       {"phone", "qr"}        -> {"device_jid"}
     POST /control/pair-code  {"phone", "code"}      -> {"device_jid"}
     POST /control/unlink     {"device_jid"}         -> {"unlinked": true}
+    POST /control/users/<phone>/reset-identity {}   -> {"notified": ["<device jid>", ...]}
+                              (the user's phone registers again with a new identity)
     GET  /control/devices/<phone>                   -> ["<device jid>", ...]
     POST /control/messages   {"from", "to", "text"} -> {"id"}   (sent by the simulated phone)
     GET  /control/inbox/<phone>  -> [{"id", "from", "chat", "text", "timestamp"}, ...]
@@ -17,6 +19,7 @@ Routes (bodies and answers are JSON objects; errors are ``{"error": "..."}`` wit
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -138,6 +141,9 @@ class ControlServer(LoopbackHttpServer):
         if method == "GET" and path.startswith("/control/inbox/"):
             return self._call_sync(lambda: self._sandbox.inbox(path.rsplit("/", 1)[1]))
         handler = self._posts.get(path)
+        if path.startswith("/control/users/") and path.endswith("/reset-identity"):
+            phone = path.removeprefix("/control/users/").removesuffix("/reset-identity")
+            handler = functools.partial(self._reset_identity, phone)
         if handler is None:
             return _error(404, f"no route {path}")
         if method != "POST":
@@ -196,6 +202,9 @@ class ControlServer(LoopbackHttpServer):
         fault = Fault(_field(body, "kind"), count, float(seconds))
         self._sandbox.inject_fault(device, fault)
         return {"device_jid": str(device), "kind": fault.kind, "count": count}
+
+    async def _reset_identity(self, phone: str, body: dict[str, Any]) -> dict[str, list[str]]:
+        return {"notified": await self._sandbox.reset_identity(phone)}
 
     async def _unlink(self, body: dict[str, Any]) -> dict[str, bool]:
         jid = _jid(body, "device_jid")

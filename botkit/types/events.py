@@ -32,6 +32,7 @@ __all__ = [
     "Event",
     "GroupInfoChanged",
     "GroupParticipantsChanged",
+    "IdentityChanged",
     "MessageReceived",
     "ParticipantAction",
     "PresenceChanged",
@@ -115,6 +116,18 @@ class GroupInfoChanged:
     description: str | None = None
     announce: bool | None = None
     locked: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityChanged:
+    """``user``'s identity key changed (their phone re-registered, PROTOCOL.md §10.5).
+
+    The client has dropped its sessions and trusted identities for ``user`` (both its PN and its
+    LID); the next message either way starts a new session. ``timestamp`` is the server's.
+    """
+
+    user: JID
+    timestamp: float
 
 
 class ReceiptKind(enum.Enum):
@@ -202,6 +215,7 @@ Event = (
     | PresenceChanged
     | ClientEvent
     | UndecryptableMessage
+    | IdentityChanged
     | BotStarted
     | BotStopped
 )
