@@ -23,6 +23,7 @@ from typing import Protocol
 
 from botkit.client.content import mentions_of, quoted_of, text_of
 from botkit.client.devices import local_device
+from botkit.client.lid_migration import learn_lid
 from botkit.client.requests import Send
 from botkit.core import signal
 from botkit.core.binary import Node
@@ -249,9 +250,9 @@ class Receiver:
         if alternate is None or str(sender) in self._mapped:
             return
         if sender.is_pn and alternate.is_lid:
-            await self._store.put_lid_mapping(str(alternate), str(sender))
+            await learn_lid(self._store, alternate, sender)
         elif sender.is_lid and alternate.is_pn:
-            await self._store.put_lid_mapping(str(sender), str(alternate))
+            await learn_lid(self._store, sender, alternate)
         self._mapped.add(str(sender))
 
     async def _failed(
