@@ -180,10 +180,13 @@ class Receiver:
         if failure is not None:
             await self._failed(node, incoming, key, failure, local, credentials)
             return
-        await self._send(received.receipt)  # only now: the commit is done
-        self._retries.pop((str(incoming.sender), incoming.id), None)
+        # The commit is done: the application hears of the message now, before the receipt
+        # (a network write) goes out, so that a crash right after the commit is least likely
+        # to lose it (its redelivery would be dropped as a duplicate).
         if fresh:
             await self._emit(self._event(incoming, received))
+        await self._send(received.receipt)
+        self._retries.pop((str(incoming.sender), incoming.id), None)
 
     async def _decrypt(
         self,
