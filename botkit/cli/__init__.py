@@ -46,14 +46,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _run_sandbox(host: str, port: int, control_port: int, data: Path | None) -> None:
-    """Serve the sandbox until SIGINT or SIGTERM (keeping its state in ``data`` if given)."""
+async def _run_sandbox(host: str, port: int, control_port: int, data: Path | None) -> int:
+    """Serve the sandbox until SIGINT or SIGTERM (keeping its state in ``data`` if given).
+
+    Returns the exit code: 2 when the data directory is in use or cannot be restored.
+    """
     from botkit.server import Sandbox
 
-    async with Sandbox(host, port, control_port=control_port, data_dir=data) as sandbox:
+    try:
+        sandbox = Sandbox(host, port, control_port=control_port, data_dir=data)
+    except ValueError as exc:
+        sys.stderr.write(f"botkit sandbox: {exc}\n")
+        return 2
+    async with sandbox:
         sys.stdout.write(json.dumps(sandbox.ready_line()) + "\n")
         sys.stdout.flush()
         await until_signal()
+    return 0
 
 
 def _log_to_stderr(level: int) -> None:
@@ -66,8 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "sandbox":
         _log_to_stderr(logging.INFO)
-        asyncio.run(_run_sandbox(args.host, args.port, args.control_port, args.data))
-        return 0
+        return asyncio.run(_run_sandbox(args.host, args.port, args.control_port, args.data))
     if args.command == "run":
         from botkit.cli.run import run_command
 

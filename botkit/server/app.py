@@ -76,7 +76,11 @@ class Sandbox(SessionHandler):
             self.keys = ServerKeys.generate(now=time.time())
         else:
             state = StateDir(data_dir)
-            self.keys = load_server_keys(state)
+            try:
+                self.keys = load_server_keys(state)
+            except (ValueError, KeyError, TypeError) as exc:
+                state.close()
+                raise ValueError(f"cannot load the server keys in {data_dir}: {exc}") from exc
             self.persistence = Persistence(state)
         self.linker = Linker(self.world, ref_timeouts=ref_timeouts, reply_timeout=reply_timeout)
         self._wire = WireServer(self, keys=self.keys, host=host, port=port)
@@ -90,7 +94,11 @@ class Sandbox(SessionHandler):
             self.persistence.register(phones_registry(self.world, self.router))
             self.persistence.register(mailboxes_registry(self.world, self.router))
             self.persistence.register(media_registry(self.media))
-            self.persistence.restore()
+            try:
+                self.persistence.restore()
+            except ValueError:
+                self.persistence.directory.close()
+                raise
 
     @property
     def ws_url(self) -> str:

@@ -23,6 +23,7 @@ directory the sandbox does not create a :class:`Persistence` and everything stay
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import logging
 import os
@@ -30,6 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+from botkit.errors import BotkitError
 
 __all__ = ["Hooks", "Persistence", "Registry", "StateDir"]
 
@@ -77,11 +80,30 @@ class Hooks:
 
 
 class StateDir:
-    """A directory of JSON files, each replaced atomically and readable by its owner only."""
+    """A directory of JSON files, each replaced atomically and readable by its owner only.
+
+    One sandbox at a time: the directory is locked (``flock`` on ``.lock``) until :meth:`close`
+    or the end of the process.
+
+    Raises:
+        ValueError: another process (or sandbox) holds the directory.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._lock: int | None = os.open(path / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._lock)
+            raise ValueError(f"{path} is in use by another sandbox") from None
+
+    def close(self) -> None:
+        """Release the directory."""
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def _file(self, name: str) -> Path:
         if not name or not all(c.isascii() and (c.isalnum() or c in "_-") for c in name):
@@ -144,11 +166,20 @@ class Persistence:
         self._registries.append(registry)
 
     def restore(self) -> None:
-        """Restore every registry that has a file, in registration order."""
+        """Restore every registry that has a file, in registration order.
+
+        Raises:
+            ValueError: a file is not what its registry wrote (it names the file).
+        """
         for registry in self._registries:
-            data = self.directory.read(registry.name)
+            try:
+                data = self.directory.read(registry.name)
+                if data is not None:
+                    registry.restore(data)
+            except (ValueError, KeyError, TypeError, AttributeError, BotkitError) as exc:
+                path = self.directory.path / f"{registry.name}.json"
+                raise ValueError(f"cannot restore {path}: {type(exc).__name__}: {exc}") from exc
             if data is not None:
-                registry.restore(data)
                 self._written[registry.name] = json.dumps(data, separators=(",", ":"))
 
     def start(self) -> None:
@@ -161,14 +192,15 @@ class Persistence:
         self._dirty.set()
 
     async def close(self) -> None:
-        """Stop the writer after a last pass that writes whatever changed."""
+        """Stop the writer after a last pass that writes whatever changed; unlock the dir."""
         self._closing = True
         if self._writer is None:
             self._write_all(self._snapshot())
-            return
-        self._dirty.set()
-        await self._writer
-        self._writer = None
+        else:
+            self._dirty.set()
+            await self._writer
+            self._writer = None
+        self.directory.close()
 
     async def _write_loop(self) -> None:
         while True:

@@ -33,7 +33,7 @@ def test_state_files_are_private_and_replaced_whole(tmp_path: Path) -> None:
     assert state.read("world") == {"a": 2}
     assert _mode(tmp_path / "data") == 0o700
     assert _mode(tmp_path / "data" / "world.json") == 0o600
-    assert [p.name for p in (tmp_path / "data").iterdir()] == ["world.json"]
+    assert {p.name for p in (tmp_path / "data").iterdir()} == {".lock", "world.json"}
 
 
 @pytest.mark.parametrize("name", ["", "../x", "a.b", "é"])
@@ -100,17 +100,16 @@ async def test_a_restarted_sandbox_keeps_its_root_key_and_accounts(tmp_path: Pat
         assert memory_only.world.account(PHONE) is None
 
 
-async def _start(data: Path) -> tuple[asyncio.subprocess.Process, dict[str, str]]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "botkit.cli",
-        "sandbox",
-        "--data",
-        str(data),
+async def _spawn(data: Path, stderr: int) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "botkit.cli", "sandbox", "--data", str(data)),
         stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
+        stderr=stderr,
     )
+
+
+async def _start(data: Path) -> tuple[asyncio.subprocess.Process, dict[str, str]]:
+    proc = await _spawn(data, asyncio.subprocess.DEVNULL)
     assert proc.stdout is not None
     return proc, json.loads(await asyncio.wait_for(proc.stdout.readline(), 20))
 
@@ -176,3 +175,25 @@ async def test_a_change_made_during_a_write_is_written_at_close(tmp_path: Path) 
     slow.release.set()
     await closing
     assert StateDir(tmp_path).read("box") == ["first", "second"]
+
+
+async def test_one_sandbox_at_a_time_per_data_dir(tmp_path: Path) -> None:
+    async with Sandbox(data_dir=tmp_path):
+        with pytest.raises(ValueError, match="in use"):
+            Sandbox(data_dir=tmp_path)
+    async with Sandbox(data_dir=tmp_path):
+        pass
+
+
+async def test_a_damaged_state_file_is_named_and_nothing_is_overwritten(tmp_path: Path) -> None:
+    async with Sandbox(data_dir=tmp_path) as first:
+        first.create_user(PHONE, "Alice")
+    world = tmp_path / "world.json"
+    world.write_text('{"accounts": [{"phone": "1"}]}')
+    with pytest.raises(ValueError, match=r"world\.json"):
+        Sandbox(data_dir=tmp_path)
+    assert world.read_text() == '{"accounts": [{"phone": "1"}]}'
+    proc = await _spawn(tmp_path, asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), 20)
+    assert (proc.returncode, out) == (2, b"")
+    assert b"world.json" in err and b"Traceback" not in err
