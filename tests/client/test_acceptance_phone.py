@@ -20,10 +20,8 @@ from botkit.types.events import (
 from botkit.types.jid import JID
 from botkit.types.message import TextMessage
 
-from .helpers import PHONE, Events, pair_by_qr, sandbox_client
+from .helpers import ALICE, BOB, Events, pair_by_qr, sandbox_client
 
-BOB = "15550002222"
-ALICE = JID(PHONE, "s.whatsapp.net")
 COUNT = 100
 
 

@@ -26,13 +26,11 @@ import pytest
 
 from botkit.server import Sandbox
 from botkit.store import SQLiteStore, StoreOptions
-from botkit.types.jid import JID
 
 from .crash_client import ACCOUNT, CRASH_POINTS, HOLDER
-from .helpers import PHONE, TIMEOUT, Events, pair_by_qr, sandbox_client
+from .helpers import ALICE, BOB, TIMEOUT, Events, pair_by_qr, sandbox_client
 
 SCRIPT = Path(__file__).with_name("crash_client.py")
-BOB = "15550002222"
 TOTAL = 60
 CRASH_AT = 20
 
@@ -113,7 +111,7 @@ async def test_a_killed_and_restarted_app_sees_every_message_exactly_once(
 
     async def phone_sends() -> None:
         for n in range(TOTAL):
-            sent.append(await sandbox.send_text(BOB, JID(PHONE, "s.whatsapp.net"), f"m{n}"))
+            sent.append(await sandbox.send_text(BOB, ALICE, f"m{n}"))
             await asyncio.sleep(0)  # let the deliveries interleave with the sends
 
     sender = asyncio.create_task(phone_sends())

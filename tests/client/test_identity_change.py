@@ -14,10 +14,7 @@ from botkit.types.events import (
 from botkit.types.jid import JID
 from botkit.types.message import TextMessage
 
-from .helpers import PHONE, Events, control, pair_by_qr, sandbox_client
-
-BOB = "15550002222"
-ALICE = JID(PHONE, "s.whatsapp.net")
+from .helpers import ALICE, BOB, Events, control, pair_by_qr, sandbox_client
 
 
 async def test_identity_change_drops_sessions_and_the_next_message_starts_a_new_one(

@@ -13,9 +13,7 @@ from botkit.types.events import (
 from botkit.types.jid import JID, SignalAddress
 from botkit.types.message import TextMessage
 
-from .helpers import PHONE, Events, pair_by_qr, sandbox_client
-
-BOB = "15550002222"
+from .helpers import ALICE, BOB, Events, pair_by_qr, sandbox_client
 
 
 async def test_sessions_made_by_phone_number_move_to_the_lid_once_it_is_known(
@@ -41,7 +39,7 @@ async def test_sessions_made_by_phone_number_move_to_the_lid_once_it_is_known(
 
     # Bob's phone answers on the session the client started: a msg, which arrives with
     # sender_lid; the client learns the LID, moves the session, and decrypts it there.
-    await sandbox.send_text(BOB, JID(PHONE, "s.whatsapp.net"), "on the same session")
+    await sandbox.send_text(BOB, ALICE, "on the same session")
     got = await events.next(MessageReceived)
     assert (got.text, got.sender_alt) == ("on the same session", bob_lid)
     assert not events.of(UndecryptableMessage)

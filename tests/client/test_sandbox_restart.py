@@ -11,10 +11,7 @@ from botkit.types.events import MessageReceived, ReceiptKind, ReceiptReceived, U
 from botkit.types.jid import JID
 from botkit.types.message import TextMessage
 
-from .helpers import PHONE, Events, pair_by_qr, sandbox_client
-
-BOB = "15550002222"
-ALICE = JID(PHONE, "s.whatsapp.net")
+from .helpers import ALICE, BOB, PHONE, Events, pair_by_qr, sandbox_client
 
 
 def _sandbox(data: Path) -> Sandbox:
