@@ -11,7 +11,9 @@
 ``/mms/<type>/<token>`` and returns what a media message must carry; a download fetches
 ``<direct_path>&hash=…&mms-type=…&__wa-mms=`` from each host in turn, then checks the blob's
 SHA-256, the MAC and the plaintext's SHA-256 (:func:`~botkit.core.media.decrypt_media`). WhatsApp
-serves HTTPS; ``scheme="http"`` is for the sandbox. HTTP is a one-request HTTP/1.1 exchange.
+serves HTTPS (``tls`` overrides the default context, e.g. to trust the sandbox's self-signed
+certificate); ``scheme="http"`` is for a sandbox serving plain HTTP. HTTP is a one-request
+HTTP/1.1 exchange.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -89,6 +92,7 @@ class Media:
         requests: Requests,
         *,
         scheme: str = "https",
+        tls: ssl.SSLContext | None = None,
         timeout: float = 60.0,
         rng: Callable[[int], bytes] = os.urandom,
         clock: Callable[[], float] = time.monotonic,
@@ -97,6 +101,7 @@ class Media:
             raise ValueError("scheme must be http or https")
         self._requests = requests
         self._scheme = scheme
+        self._tls = tls
         self._timeout = timeout
         self._rng = rng
         self._clock = clock
@@ -205,18 +210,21 @@ class Media:
         """
         try:
             async with asyncio.timeout(self._timeout):
-                return await _http(method, url, body)
+                return await _http(method, url, body, self._tls)
         except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as exc:
             raise MediaTransferFailed(f"{method} {urlsplit(url).netloc} failed: {exc}") from exc
 
 
-async def _http(method: str, url: str, body: bytes) -> tuple[int, bytes]:
+async def _http(
+    method: str, url: str, body: bytes, tls: ssl.SSLContext | None
+) -> tuple[int, bytes]:
     parts = urlsplit(url)
     if parts.hostname is None:
         raise ValueError(f"no host in {url!r}")
     secure = parts.scheme == "https"
     port = parts.port or (443 if secure else 80)
-    reader, writer = await asyncio.open_connection(parts.hostname, port, ssl=secure or None)
+    context = (tls or ssl.create_default_context()) if secure else None
+    reader, writer = await asyncio.open_connection(parts.hostname, port, ssl=context)
     try:
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         head = (

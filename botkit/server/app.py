@@ -57,7 +57,8 @@ class Sandbox(SessionHandler):
     ``reply_timeout`` bounds every answer the sandbox waits for from a client. With a
     ``data_dir`` the state (keys, accounts, devices, phones' Signal state, mailboxes) is kept
     there and restored at the next start (:mod:`botkit.server.persistence`); without, it lives
-    in memory only.
+    in memory only. ``media_tls`` serves media over HTTPS with a self-signed certificate
+    (``sandbox.media.certificate.cert_pem``) instead of plain HTTP.
     """
 
     def __init__(
@@ -69,6 +70,7 @@ class Sandbox(SessionHandler):
         ref_timeouts: tuple[float, float] = (60.0, 20.0),
         reply_timeout: float = 20.0,
         data_dir: Path | None = None,
+        media_tls: bool = False,
     ) -> None:
         self.world = World()
         self.persistence: Persistence | None = None
@@ -85,7 +87,7 @@ class Sandbox(SessionHandler):
         self.linker = Linker(self.world, ref_timeouts=ref_timeouts, reply_timeout=reply_timeout)
         self._wire = WireServer(self, keys=self.keys, host=host, port=port)
         self._control = ControlServer(self, host=host, port=control_port)
-        self.media = MediaServer(host)
+        self.media = MediaServer(host, tls=media_tls)
         self._sessions: dict[WireSession, ChatSession] = {}
         self._online: dict[JID, ChatSession] = {}
         self.router = Router(self.world, self._online)

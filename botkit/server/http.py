@@ -1,13 +1,15 @@
 """A minimal HTTP/1.1 server for the sandbox's loopback APIs: one request per connection.
 
 Subclasses implement :meth:`LoopbackHttpServer._respond`, which reads the request from the
-stream and returns the complete response bytes; the connection closes after it.
+stream and returns the complete response bytes; the connection closes after it. With a ``tls``
+context the server speaks HTTPS.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from types import TracebackType
 from typing import Self
 
@@ -19,9 +21,10 @@ log = logging.getLogger(__name__)
 class LoopbackHttpServer:
     """Serves ``_respond`` on ``host:port`` (0: any free port); an async context manager."""
 
-    def __init__(self, *, host: str, port: int) -> None:
+    def __init__(self, *, host: str, port: int, tls: ssl.SSLContext | None = None) -> None:
         self._host = host
         self._port = port
+        self._tls = tls
         self._server: asyncio.Server | None = None
 
     @property
@@ -38,15 +41,17 @@ class LoopbackHttpServer:
 
     @property
     def url(self) -> str:
-        """The base URL, ``http://host:port``.
+        """The base URL, ``http://host:port`` (``https://`` when serving TLS).
 
         Raises:
             RuntimeError: the server has not started.
         """
-        return f"http://{self.hostname}"
+        return f"{'https' if self._tls else 'http'}://{self.hostname}"
 
     async def __aenter__(self) -> Self:
-        self._server = await asyncio.start_server(self._serve, self._host, self._port)
+        self._server = await asyncio.start_server(
+            self._serve, self._host, self._port, ssl=self._tls
+        )
         return self
 
     async def __aexit__(
@@ -69,6 +74,7 @@ class LoopbackHttpServer:
             asyncio.IncompleteReadError,
             asyncio.LimitOverrunError,
             TimeoutError,
+            ssl.SSLError,
         ) as exc:
             log.debug("%s connection dropped: %s", type(self).__name__, exc)
         finally:

@@ -1,6 +1,7 @@
 """The sandbox's media server (PROTOCOL.md §12.3-12.5, §15.9): ``media_conn``, upload, download.
 
-It serves plain HTTP/1.1 on loopback (one request per connection)::
+It serves HTTP/1.1 on loopback (one request per connection), or HTTPS with a self-signed
+certificate when asked to (:mod:`botkit.server.media_tls`)::
 
     POST /mms/<mms-type>/<token>?auth=<auth>&token=<token>   body: the encrypted blob
          -> 200 {"url", "direct_path", "handle", "object_id"}
@@ -26,6 +27,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from botkit.core.binary import Node
 from botkit.server.http import LoopbackHttpServer
+from botkit.server.media_tls import SelfSigned
 from botkit.server.session import result_reply
 
 __all__ = ["MAX_UPLOAD", "MediaServer"]
@@ -74,8 +76,14 @@ class _Answer:
 class MediaServer(LoopbackHttpServer):
     """Stores uploaded media blobs and serves them back; an async context manager."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        super().__init__(host=host, port=port)
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, tls: bool = False) -> None:
+        self.certificate = SelfSigned.generate(host) if tls else None
+        """The self-signed certificate served when ``tls`` (clients must trust its PEM)."""
+        super().__init__(
+            host=host,
+            port=port,
+            tls=None if self.certificate is None else self.certificate.context,
+        )
         self.auth = secrets.token_urlsafe(24)
         """The upload auth token ``media_conn`` hands out."""
         self.blobs: dict[str, bytes] = {}

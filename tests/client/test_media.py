@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import ssl
 import urllib.error
 import urllib.request
 
@@ -17,7 +18,7 @@ from botkit.errors import BadMac, DecodeError, MediaHashMismatch, MediaTransferF
 from botkit.server import Sandbox
 from botkit.store import AccountStore
 
-from .helpers import Events, pair_by_qr, sandbox_client
+from .helpers import PHONE, Events, pair_by_qr, sandbox_client
 
 PHOTO = bytes(range(256)) * 40
 
@@ -106,3 +107,26 @@ def test_media_conn_needs_its_attributes_and_a_host() -> None:
     partial = {k: v for k, v in full.items() if k != "ttl"}
     with pytest.raises(DecodeError):
         parse_media_conn(Node("iq", {}, [Node("media_conn", partial, [host])]), now=0.0)
+
+
+async def test_media_over_https_needs_the_sandbox_certificate(store: AccountStore) -> None:
+    async with Sandbox(ref_timeouts=(10.0, 10.0), reply_timeout=5.0, media_tls=True) as sandbox:
+        sandbox.create_user(PHONE, "Alice")
+        assert sandbox.media_url.startswith("https://")
+        assert sandbox.media.certificate is not None
+        client, _ = await _media(sandbox, store)
+        untrusting = Media(client.requests)
+        with pytest.raises(MediaTransferFailed):
+            await untrusting.upload(PHOTO, MediaType.IMAGE)
+        trust = ssl.create_default_context(cadata=sandbox.media.certificate.cert_pem)
+        media = Media(client.requests, tls=trust)
+        uploaded = await media.upload(PHOTO, MediaType.IMAGE)
+        assert uploaded.url.startswith(sandbox.media_url)
+        got = await media.download(
+            uploaded.direct_path,
+            MediaType.IMAGE,
+            uploaded.media_key,
+            file_enc_sha256=uploaded.file_enc_sha256,
+        )
+        assert got == PHOTO
+        await client.disconnect()

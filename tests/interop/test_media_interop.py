@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import ssl
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -58,12 +60,18 @@ def test_baileys_opens_what_botkit_encrypts(media_oracle: Oracle, kind: str, siz
     assert bytes.fromhex(opened) == _plaintext(size)
 
 
-async def _upload(sandbox: Sandbox, kind: MediaType, blob: bytes, token: str) -> str:
+async def _upload(
+    sandbox: Sandbox,
+    kind: MediaType,
+    blob: bytes,
+    token: str,
+    trust: ssl.SSLContext | None = None,
+) -> str:
     url = f"{sandbox.media_url}/mms/{kind.mms_type}/{token}?auth={sandbox.media.auth}"
 
     def call() -> str:
         request = urllib.request.Request(url, data=blob, method="POST")
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10, context=trust) as response:
             return str(json.loads(response.read())["url"])
 
     return await asyncio.to_thread(call)
@@ -83,4 +91,50 @@ async def test_baileys_downloads_from_the_sandbox_media_server(media_oracle: Ora
             type="video",
             media_key=sealed.media_key.hex(),
         )
+    assert bytes.fromhex(opened) == plaintext
+
+
+async def _fetch(url: str, trust: ssl.SSLContext) -> bytes:
+    def call() -> bytes:
+        with urllib.request.urlopen(url, timeout=10, context=trust) as response:
+            return bytes(response.read())
+
+    return await asyncio.to_thread(call)
+
+
+async def test_baileys_and_botkit_exchange_media_through_the_https_sandbox(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plaintext = _plaintext(50_000)
+    async with Sandbox(media_tls=True) as sandbox:
+        assert sandbox.media.certificate is not None
+        pem = sandbox.media.certificate.cert_pem
+        (tmp_path / "sandbox.pem").write_text(pem)
+        monkeypatch.setenv("NODE_EXTRA_CA_CERTS", str(tmp_path / "sandbox.pem"))
+        trust = ssl.create_default_context(cadata=pem)
+        with start_or_fail(INTEROP_DIR / "media_oracle.mjs") as baileys:
+            hostname = sandbox.media_url.removeprefix("https://")
+            up = await asyncio.to_thread(
+                baileys.request,
+                "upload",
+                type="image",
+                plaintext=plaintext.hex(),
+                hostname=hostname,
+                auth=sandbox.media.auth,
+            )
+            assert up["url"] == sandbox.media_url + up["direct_path"]
+            blob = await _fetch(up["url"], trust)
+            assert plaintext == decrypt_media(
+                blob,
+                MediaType.IMAGE,
+                bytes.fromhex(up["media_key"]),
+                file_enc_sha256=bytes.fromhex(up["file_enc_sha256"]),
+                file_sha256=bytes.fromhex(up["file_sha256"]),
+            )
+            sealed = encrypt_media(plaintext, MediaType.AUDIO, bytes(range(3, 35)))
+            token = upload_token(sealed.file_enc_sha256)
+            url = await _upload(sandbox, MediaType.AUDIO, sealed.blob, token, trust)
+            opened = await asyncio.to_thread(
+                baileys.request, "download", url=url, type="audio", media_key=sealed.media_key.hex()
+            )
     assert bytes.fromhex(opened) == plaintext
