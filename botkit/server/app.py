@@ -31,7 +31,6 @@ from botkit.server.session import ChatSession, Registration, error_reply
 from botkit.server.snapshots import (
     load_server_keys,
     mailboxes_registry,
-    media_registry,
     phones_registry,
     world_registry,
 )
@@ -87,7 +86,8 @@ class Sandbox(SessionHandler):
         self.linker = Linker(self.world, ref_timeouts=ref_timeouts, reply_timeout=reply_timeout)
         self._wire = WireServer(self, keys=self.keys, host=host, port=port)
         self._control = ControlServer(self, host=host, port=control_port)
-        self.media = MediaServer(host, tls=media_tls)
+        blobs = None if data_dir is None else data_dir / "media"
+        self.media = MediaServer(host, tls=media_tls, blob_dir=blobs)
         self._sessions: dict[WireSession, ChatSession] = {}
         self._online: dict[JID, ChatSession] = {}
         self.router = Router(self.world, self._online)
@@ -95,7 +95,6 @@ class Sandbox(SessionHandler):
             self.persistence.register(world_registry(self.world))
             self.persistence.register(phones_registry(self.world, self.router))
             self.persistence.register(mailboxes_registry(self.world, self.router))
-            self.persistence.register(media_registry(self.media))
             try:
                 self.persistence.restore()
             except ValueError:

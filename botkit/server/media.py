@@ -8,6 +8,9 @@ certificate when asked to (:mod:`botkit.server.media_tls`)::
             (401: bad auth; 400: the token is not base64url(SHA-256(body)); 404: unknown type)
     GET  <direct_path>&hash=...&mms-type=...&__wa-mms=        -> 200 the stored blob, or 404
 
+With a ``blob_dir`` (the sandbox's ``<data dir>/media``) every blob is also written there, one
+file each (atomically, 0600), and loaded again at the next start.
+
 The server never decrypts: it stores the blob it was given under a fresh ``direct_path``
 (``/v/t62.7118-24/<id>.enc?ccb=11-4&oh=...&oe=...``: it starts with ``/`` and holds a ``?``, since
 clients append ``&hash=``). The ``media_conn`` IQ (``xmlns="w:m"``) answers with the auth token
@@ -23,11 +26,13 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from botkit.core.binary import Node
 from botkit.server.http import LoopbackHttpServer
 from botkit.server.media_tls import SelfSigned
+from botkit.server.persistence import write_atomically
 from botkit.server.session import result_reply
 
 __all__ = ["MAX_UPLOAD", "MediaServer"]
@@ -49,6 +54,7 @@ _MMS_TYPES = frozenset(
     }
 )
 _READ_TIMEOUT = 30.0
+_PREFIX = "/v/t62.7118-24/"
 _TTL = 300
 _AUTH_TTL = 21600
 
@@ -76,7 +82,14 @@ class _Answer:
 class MediaServer(LoopbackHttpServer):
     """Stores uploaded media blobs and serves them back; an async context manager."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, tls: bool = False) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        tls: bool = False,
+        blob_dir: Path | None = None,
+    ) -> None:
         self.certificate = SelfSigned.generate(host) if tls else None
         """The self-signed certificate served when ``tls`` (clients must trust its PEM)."""
         super().__init__(
@@ -88,6 +101,11 @@ class MediaServer(LoopbackHttpServer):
         """The upload auth token ``media_conn`` hands out."""
         self.blobs: dict[str, bytes] = {}
         """Stored blobs by path (the ``direct_path`` without its query)."""
+        self._blob_dir = blob_dir
+        if blob_dir is not None:
+            blob_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for stored in blob_dir.glob("*.enc"):
+                self.blobs[_PREFIX + stored.name] = stored.read_bytes()
 
     def media_conn(self, iq: Node) -> Node:
         """Return the answer to a ``<iq xmlns="w:m"><media_conn/></iq>``."""
@@ -120,7 +138,7 @@ class MediaServer(LoopbackHttpServer):
         body = await asyncio.wait_for(reader.readexactly(length), _READ_TIMEOUT)
         url = urlsplit(target)
         if method == "POST" and url.path.startswith("/mms/"):
-            return self._upload(url.path, parse_qs(url.query), body)
+            return await self._upload(url.path, parse_qs(url.query), body)
         if method == "GET":
             blob = self.blobs.get(url.path)
             if blob is None:
@@ -128,7 +146,7 @@ class MediaServer(LoopbackHttpServer):
             return _Answer(200, blob, "application/octet-stream")
         return _Answer.json(405, {"error": f"{method} is not served here"})
 
-    def _upload(self, path: str, query: dict[str, list[str]], body: bytes) -> _Answer:
+    async def _upload(self, path: str, query: dict[str, list[str]], body: bytes) -> _Answer:
         parts = path.split("/")
         if len(parts) != 4 or parts[2] not in _MMS_TYPES:
             return _Answer.json(404, {"error": "unknown media type"})
@@ -141,7 +159,10 @@ class MediaServer(LoopbackHttpServer):
             digest = b""
         if digest != hashlib.sha256(body).digest():
             return _Answer.json(400, {"error": "the token is not the SHA-256 of the body"})
-        stored = f"/v/t62.7118-24/{secrets.token_hex(16)}.enc"
+        name = f"{secrets.token_hex(16)}.enc"
+        stored = _PREFIX + name
+        if self._blob_dir is not None:
+            await asyncio.to_thread(write_atomically, self._blob_dir / name, body)
         self.blobs[stored] = body
         direct_path = f"{stored}?ccb=11-4&oh={secrets.token_hex(8)}&oe={secrets.token_hex(4)}"
         log.info("stored %d bytes of %s", len(body), parts[2])

@@ -34,7 +34,7 @@ from typing import Any, Protocol
 
 from botkit.errors import BotkitError
 
-__all__ = ["Hooks", "Persistence", "Registry", "StateDir"]
+__all__ = ["Hooks", "Persistence", "Registry", "StateDir", "write_atomically"]
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,24 @@ class Hooks:
     def restore(self, data: JSON) -> None:
         """Call ``restore_hook(data)``."""
         self.restore_hook(data)
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Replace ``target`` with ``data``: temp file (0600), fsync, rename, fsync the directory.
+
+    A reader sees the old content or the new one, never a mix, even after a crash.
+    """
+    temp = target.with_name(f".{target.name}.tmp")
+    with open(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temp, target)
+    directory = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 class StateDir:
@@ -123,21 +141,8 @@ class StateDir:
         return json.loads(text)
 
     def write_text(self, name: str, text: str) -> None:
-        """Replace ``name`` with ``text``: temp file (0600), fsync, rename, fsync the directory."""
-        target = self._file(name)
-        temp = target.with_name(f".{target.name}.tmp")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, text.encode("utf-8"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp, target)
-        directory = os.open(self.path, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        """Replace ``name`` with ``text`` (see :func:`write_atomically`)."""
+        write_atomically(self._file(name), text.encode("utf-8"))
 
     def write(self, name: str, data: JSON) -> None:
         """Replace ``name`` with ``data`` encoded as JSON (see :meth:`write_text`)."""

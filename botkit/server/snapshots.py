@@ -16,7 +16,6 @@ from typing import Any
 from botkit.core.binary import Node, decode_node, encode_node
 from botkit.core.signal import KeyPair, PreKey, SessionRecord, SignedPreKey
 from botkit.server.mailbox import PendingKey
-from botkit.server.media import MediaServer
 from botkit.server.persistence import JSON, Hooks, StateDir
 from botkit.server.phone_chat import InboxEntry
 from botkit.server.phones import SimulatedPhone
@@ -28,7 +27,6 @@ from botkit.types.jid import DEFAULT_USER_SERVER, JID
 __all__ = [
     "load_server_keys",
     "mailboxes_registry",
-    "media_registry",
     "phones_registry",
     "world_registry",
 ]
@@ -234,12 +232,3 @@ def mailboxes_registry(world: World, router: Router) -> Hooks:
                 mailbox.hold(PendingKey(tag, stanza_id, kind, peer), decoded)
 
     return Hooks("mailboxes", snapshot, restore)
-
-
-def media_registry(media: MediaServer) -> Hooks:
-    """Return the hooks of the uploaded media blobs (by path)."""
-
-    def restore(data: JSON) -> None:
-        media.blobs.update({str(path): _raw(blob) for path, blob in data.items()})
-
-    return Hooks("media", lambda: {p: _b64(b) for p, b in media.blobs.items()}, restore)
