@@ -24,16 +24,11 @@ from botkit.server.handlers import IqContext, answer_iq
 from botkit.server.linking import Linker
 from botkit.server.mailbox import Fault
 from botkit.server.media import MediaServer
-from botkit.server.persistence import Persistence, StateDir
+from botkit.server.persistence import Persistence
 from botkit.server.phones import SimulatedPhone
 from botkit.server.routing import Router
 from botkit.server.session import ChatSession, Registration, error_reply
-from botkit.server.snapshots import (
-    load_server_keys,
-    mailboxes_registry,
-    phones_registry,
-    world_registry,
-)
+from botkit.server.snapshots import open_data_dir, restore_sandbox
 from botkit.server.wire import ServerKeys, SessionHandler, WireServer, WireSession
 from botkit.server.world import World
 from botkit.types.jid import DEFAULT_USER_SERVER, JID
@@ -76,13 +71,7 @@ class Sandbox(SessionHandler):
         if data_dir is None:
             self.keys = ServerKeys.generate(now=time.time())
         else:
-            state = StateDir(data_dir)
-            try:
-                self.keys = load_server_keys(state)
-            except (ValueError, KeyError, TypeError) as exc:
-                state.close()
-                raise ValueError(f"cannot load the server keys in {data_dir}: {exc}") from exc
-            self.persistence = Persistence(state)
+            self.keys, self.persistence = open_data_dir(data_dir)
         self.linker = Linker(self.world, ref_timeouts=ref_timeouts, reply_timeout=reply_timeout)
         self._wire = WireServer(self, keys=self.keys, host=host, port=port)
         self._control = ControlServer(self, host=host, port=control_port)
@@ -92,14 +81,7 @@ class Sandbox(SessionHandler):
         self._online: dict[JID, ChatSession] = {}
         self.router = Router(self.world, self._online)
         if self.persistence is not None:
-            self.persistence.register(world_registry(self.world))
-            self.persistence.register(phones_registry(self.world, self.router))
-            self.persistence.register(mailboxes_registry(self.world, self.router))
-            try:
-                self.persistence.restore()
-            except ValueError:
-                self.persistence.directory.close()
-                raise
+            restore_sandbox(self.persistence, self.world, self.router)
 
     @property
     def ws_url(self) -> str:

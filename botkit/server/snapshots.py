@@ -1,9 +1,12 @@
 """The sandbox's registries as JSON: server keys, accounts and devices, phones, mailboxes.
 
-Each ``*_registry`` function returns the :class:`~botkit.server.persistence.Hooks` of one kind
-of state (see :mod:`botkit.server.persistence` for the contract); :func:`load_server_keys`
-handles the keys, which must exist before the sandbox listens. Bytes are stored as base64, Signal
-records in botkit's versioned record format, stanzas in the binary node encoding.
+:func:`open_data_dir` locks a data directory and loads (or makes) the server keys, which must
+exist before the sandbox listens; :func:`restore_sandbox` registers every registry and restores
+them. Each ``*_registry`` function returns the :class:`~botkit.server.persistence.Hooks` of one
+kind of state (see :mod:`botkit.server.persistence` for the contract): a new kind of state is a
+function here and one line in :func:`restore_sandbox`. Bytes are stored as base64, Signal
+records in botkit's versioned record format, stanzas in the binary node encoding. (Media blobs
+are files of their own: :mod:`botkit.server.media`.)
 """
 
 from __future__ import annotations
@@ -11,12 +14,13 @@ from __future__ import annotations
 import base64
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 from botkit.core.binary import Node, decode_node, encode_node
 from botkit.core.signal import KeyPair, PreKey, SessionRecord, SignedPreKey
 from botkit.server.mailbox import PendingKey
-from botkit.server.persistence import JSON, Hooks, StateDir
+from botkit.server.persistence import JSON, Hooks, Persistence, StateDir
 from botkit.server.phone_chat import InboxEntry
 from botkit.server.phones import SimulatedPhone
 from botkit.server.routing import Router
@@ -27,7 +31,9 @@ from botkit.types.jid import DEFAULT_USER_SERVER, JID
 __all__ = [
     "load_server_keys",
     "mailboxes_registry",
+    "open_data_dir",
     "phones_registry",
+    "restore_sandbox",
     "world_registry",
 ]
 
@@ -65,6 +71,37 @@ def load_server_keys(directory: StateDir) -> ServerKeys:
         static=KeyPair.from_private(_raw(stored["static"])),
         cert_chain=_raw(stored["cert_chain"]),
     )
+
+
+def open_data_dir(path: Path) -> tuple[ServerKeys, Persistence]:
+    """Lock the data directory ``path``; return its server keys and its :class:`Persistence`.
+
+    Raises:
+        ValueError: the directory is in use, or its keys are malformed.
+    """
+    state = StateDir(path)
+    try:
+        keys = load_server_keys(state)
+    except (ValueError, KeyError, TypeError) as exc:
+        state.close()
+        raise ValueError(f"cannot load the server keys in {path}: {exc}") from exc
+    return keys, Persistence(state)
+
+
+def restore_sandbox(persistence: Persistence, world: World, router: Router) -> None:
+    """Register the sandbox's registries, in restore order, and restore them.
+
+    Raises:
+        ValueError: a state file cannot be restored (the directory is unlocked again).
+    """
+    persistence.register(world_registry(world))
+    persistence.register(phones_registry(world, router))
+    persistence.register(mailboxes_registry(world, router))
+    try:
+        persistence.restore()
+    except ValueError:
+        persistence.directory.close()
+        raise
 
 
 # -- accounts and devices ----------------------------------------------------------------------
