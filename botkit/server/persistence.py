@@ -9,9 +9,14 @@ Each kind of state the sandbox keeps is a **registry**: an object with a ``name`
 
 :class:`Persistence` keeps one file per registry, ``<name>.json`` in the data directory, and
 restores the registries in the order they were registered (later ones may depend on earlier
-ones: the simulated phones need the accounts). Adding a kind of state takes a few lines::
+ones: the simulated phones need the accounts). Adding a kind of state takes a few lines, in
+:func:`botkit.server.snapshots.restore_sandbox`::
 
-    persistence.register(Hooks("groups", snapshot=groups.to_json, restore=groups.load_json))
+    persistence.register(Hooks("groups", groups.to_json, groups.load_json))
+
+Whatever changes the state must call ``Sandbox.changed()`` (the sandbox already does after each
+node it receives, each control operation and each connection's end), or it is written only at
+the next change or at close.
 
 Writes are coalesced: :meth:`Persistence.touch` says "something changed"; a background task
 snapshots every registry a moment later and rewrites the files whose content changed, each
