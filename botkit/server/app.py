@@ -117,6 +117,15 @@ class Sandbox(SessionHandler):
         if self.persistence is not None:
             self.persistence.touch()
 
+    async def flush(self) -> None:
+        """Return once every change so far is on disk (at once without a data dir).
+
+        Raises:
+            OSError: the state could not be written.
+        """
+        if self.persistence is not None:
+            await self.persistence.flush()
+
     async def __aenter__(self) -> Sandbox:
         if self.persistence is not None:
             self.persistence.start()

@@ -47,6 +47,7 @@ _REASONS = {
     405: "Method Not Allowed",
     409: "Conflict",
     413: "Content Too Large",
+    500: "Internal Server Error",
     504: "Gateway Timeout",
 }
 
@@ -155,7 +156,9 @@ class ControlServer(LoopbackHttpServer):
         if not isinstance(body, dict):
             return _error(400, "the body must be a JSON object")
         try:
-            return Response(200, await handler(body))
+            answer = await handler(body)
+            await self._sandbox.flush()  # an answer means the change survives a crash
+            return Response(200, answer)
         except ValueError as exc:
             return _error(400, str(exc))
         except LookupError as exc:
@@ -164,6 +167,9 @@ class ControlServer(LoopbackHttpServer):
             return _error(504, "the client did not answer in time")
         except BotkitError as exc:
             return _error(409, f"{type(exc).__name__}: {exc}")
+        except OSError as exc:
+            log.error("the sandbox state could not be written: %s", exc)
+            return _error(500, "the sandbox state could not be written")
 
     @staticmethod
     def _call_sync(call: Callable[[], Any]) -> Response:

@@ -164,6 +164,7 @@ class Persistence:
         self._dirty = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
+        self._lock = asyncio.Lock()
 
     def register(self, registry: Registry) -> None:
         """Add ``registry``; it is restored after every registry added before it.
@@ -201,11 +202,19 @@ class Persistence:
         """Note that some state changed: it is written soon."""
         self._dirty.set()
 
+    async def flush(self) -> None:
+        """Write whatever changed now; return once it is on disk.
+
+        Raises:
+            OSError: a file could not be written.
+        """
+        await self._pass()
+
     async def close(self) -> None:
         """Stop the writer after a last pass that writes whatever changed; unlock the dir."""
         self._closing = True
         if self._writer is None:
-            self._write_all(self._snapshot())
+            await self._pass()
         else:
             self._dirty.set()
             await self._writer
@@ -218,13 +227,18 @@ class Persistence:
             if not self._closing:
                 await asyncio.sleep(_COALESCE)
             self._dirty.clear()
-            texts = self._snapshot()
             try:
-                await asyncio.to_thread(self._write_all, texts)
+                await self._pass()
             except OSError:
                 log.exception("could not write the sandbox state")
             if self._closing and not self._dirty.is_set():
                 return
+
+    async def _pass(self) -> None:
+        """Snapshot and write; one pass at a time (they share the temporary files)."""
+        async with self._lock:
+            texts = self._snapshot()
+            await asyncio.to_thread(self._write_all, texts)
 
     def _snapshot(self) -> dict[str, str]:
         """Return the JSON text of every registry whose state changed since it was written."""

@@ -219,3 +219,20 @@ async def _http(method: str, url: str, body: bytes) -> bytes:
             return bytes(response.read())
 
     return await asyncio.to_thread(call)
+
+
+async def test_a_control_answer_means_the_change_survives_a_kill(tmp_path: Path) -> None:
+    proc, ready = await _start(tmp_path)
+    created = await _post(ready["control_url"], "/control/users", {"phone": PHONE})
+    proc.send_signal(signal.SIGKILL)
+    await proc.wait()
+    proc, again = await _start(tmp_path)
+    try:
+        devices = await _get(again["control_url"], f"/control/devices/{PHONE}")
+    finally:
+        assert await _stop(proc) == 0
+    assert devices == [created["jid"]]
+
+
+async def _get(base: str, path: str) -> Any:
+    return json.loads(await _http("GET", base + path, b""))
