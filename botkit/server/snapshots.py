@@ -208,7 +208,7 @@ def world_registry(world: World) -> Hooks:
 
 
 def phones_registry(world: World, router: Router) -> Hooks:
-    """Return the hooks of the simulated phones' messaging state: Signal sessions and inbox."""
+    """Return the hooks of the phones' messaging state: sessions, inbox, recent sent messages."""
 
     def snapshot() -> JSON:
         phones = {}
@@ -220,6 +220,10 @@ def phones_registry(world: World, router: Router) -> Hooks:
                     for (phone, device), record in chat.sessions.items()
                 ],
                 "inbox": [entry.to_json() for entry in chat.inbox],
+                "sent": [
+                    [message_id, str(chat_jid), _b64(message), timestamp]
+                    for message_id, chat_jid, message, timestamp in chat.sent_messages()
+                ],
             }
         return phones
 
@@ -235,6 +239,8 @@ def phones_registry(world: World, router: Router) -> Hooks:
                 InboxEntry(e["id"], e["from"], e["chat"], e["text"], int(e["timestamp"]))
                 for e in state["inbox"]
             )
+            for message_id, chat_jid, message, timestamp in state.get("sent", []):
+                chat.remember_sent(message_id, JID.parse(chat_jid), _raw(message), int(timestamp))
 
     return Hooks("phones", snapshot, restore)
 

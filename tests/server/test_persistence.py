@@ -100,6 +100,26 @@ async def test_a_restarted_sandbox_keeps_its_root_key_and_accounts(tmp_path: Pat
         assert memory_only.world.account(PHONE) is None
 
 
+async def test_the_phones_keep_their_sessions_inbox_and_sent_messages(tmp_path: Path) -> None:
+    bob = "15550002222"
+    async with Sandbox(data_dir=tmp_path) as first:
+        first.create_user(PHONE, "Alice")
+        bob_jid = JID.parse(first.create_user(bob, "Bob")["jid"])
+        sent = await first.send_text(PHONE, bob_jid, "kept")
+        alice = first.world.account(PHONE)
+        assert alice is not None
+        sessions = dict(first.router.phone(alice).sessions)
+    async with Sandbox(data_dir=tmp_path) as second:
+        alice = second.world.account(PHONE)
+        assert alice is not None
+        phone = second.router.phone(alice)
+        assert {k: v.serialize() for k, v in phone.sessions.items()} == {
+            k: v.serialize() for k, v in sessions.items()
+        }
+        assert [(i, str(chat)) for i, chat, _, _ in phone.sent_messages()] == [(sent, str(bob_jid))]
+        assert [entry["text"] for entry in second.inbox(bob)] == ["kept"]
+
+
 async def _spawn(data: Path, stderr: int) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         *(sys.executable, "-m", "botkit.cli", "sandbox", "--data", str(data)),
