@@ -32,7 +32,7 @@ from botkit.core.binary import AttrReader, Node
 from botkit.core.media import MEDIA_KEY_SIZE, MediaType, decrypt_media, encrypt_media, upload_token
 from botkit.errors import DecodeError, MediaTransferFailed
 
-__all__ = ["Media", "MediaConn", "UploadedMedia"]
+__all__ = ["Media", "MediaConn", "UploadedMedia", "parse_media_conn"]
 
 _ORIGIN = "https://web.whatsapp.com"
 _FINAL = frozenset({401, 403, 404, 410})
