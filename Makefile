@@ -41,6 +41,7 @@ bench: $(STAMP) $(NPM_STAMP)
 	$(PY) bench/codec.py
 	$(PY) bench/signal_sessions.py
 	$(PY) bench/store.py
+	$(PY) bench/sandbox_data_dir.py
 
 clean:
 	rm -rf $(VENV) tests/interop/node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis
