@@ -43,6 +43,7 @@ bench: $(STAMP) $(NPM_STAMP)
 	$(PY) bench/store.py
 	$(PY) bench/echo.py
 	$(PY) bench/runtime.py
+	$(PY) bench/sandbox_data_dir.py
 
 clean:
 	rm -rf $(VENV) tests/interop/node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,6 +1,6 @@
 // A real Baileys client that pairs with a botkit sandbox, logs in and chats 1:1.
 //
-// Usage: node baileys_chat.mjs WS_URL ROOT_PUBLIC_KEY_HEX
+// Usage: node baileys_chat.mjs WS_URL ROOT_PUBLIC_KEY_HEX [reconnect]
 // Prints one JSON object per line on stdout:
 //   {"event":"qr","qr":...}                               each QR code Baileys shows
 //   {"event":"restart","status":515}                      the restart after pairing
@@ -13,6 +13,8 @@
 //   {"event":"participants","id","author","action","participants"}  group-participants.update
 //   {"event":"group_update","id","author","announce","restrict","subject"}  groups.update
 //   {"event":"close","status":...,"error":...}            the socket closed for good
+//   {"event":"reconnecting","status":...}                 with "reconnect": a close other than
+//                                                         logged out, retried 250 ms later
 // Reads requests from stdin, one JSON object per line: {"op":"send","to":JID,"text":...};
 // {"op":"echo"} to answer every text received from now on with the same text, one at a time
 // and in order (bench/echo.py), answered {"event":"echoing"}; group requests call the socket
@@ -23,7 +25,7 @@ import { createInterface } from 'node:readline';
 import { emit, logger, memoryKeyStore } from './baileys_harness.mjs';
 import makeWASocket, { DisconnectReason, WA_CERT_DETAILS, initAuthCreds } from 'baileys';
 
-const [wsUrl, rootHex] = process.argv.slice(2);
+const [wsUrl, rootHex, mode] = process.argv.slice(2);
 WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(rootHex, 'hex');
 
 const keyStore = memoryKeyStore();
@@ -94,6 +96,11 @@ function connect() {
     if (status === DisconnectReason.restartRequired) {
       emit({ event: 'restart', status });
       connect();
+      return;
+    }
+    if (mode === 'reconnect' && status !== DisconnectReason.loggedOut) {
+      emit({ event: 'reconnecting', status });
+      setTimeout(connect, 250);
       return;
     }
     emit({ event: 'close', status, error: err ? String(err.message ?? err) : null });
