@@ -52,9 +52,10 @@ class Sandbox(SessionHandler):
 
     ``ref_timeouts`` is how long the first and each later pairing ref stays valid (seconds);
     ``reply_timeout`` bounds every answer the sandbox waits for from a client. With a
-    ``data_dir`` the state (keys, accounts, devices, phones' Signal state, mailboxes) is kept
-    there and restored at the next start (:mod:`botkit.server.persistence`); without, it lives
-    in memory only. ``media_tls`` serves media over HTTPS with a self-signed certificate
+    ``data_dir`` the state (keys, accounts, devices, groups, the phones' Signal state and
+    group sender keys, mailboxes) is kept there and restored at the next start
+    (:mod:`botkit.server.persistence`); without, it lives in memory only. ``media_tls``
+    serves media over HTTPS with a self-signed certificate
     (``sandbox.media.certificate.cert_pem``) instead of plain HTTP.
     """
 
@@ -83,7 +84,7 @@ class Sandbox(SessionHandler):
         self._sessions: dict[WireSession, ChatSession] = {}
         self._online: dict[JID, ChatSession] = {}
         self.router = Router(self.world, self._online)
-        self.groups = GroupService(self.world, self.router)
+        self.groups = GroupService(self.world, self.router, self.changed)
         self.group_control = GroupControl(self.world, self.groups)
         self.presence = PresenceHub(self.world, self.router)
         if self.persistence is not None:

@@ -12,7 +12,7 @@ restores the registries in the order they were registered (later ones may depend
 ones: the simulated phones need the accounts). Adding a kind of state takes a few lines, in
 :func:`botkit.server.snapshots.restore_sandbox`::
 
-    persistence.register(Hooks("groups", groups.to_json, groups.load_json))
+    persistence.register(Hooks("contacts", contacts.to_json, contacts.load_json))
 
 Whatever changes the state must call ``Sandbox.changed()`` (the sandbox already does after each
 node it receives, each control operation and each connection's end), or it is written only at
@@ -28,6 +28,7 @@ directory the sandbox does not create a :class:`Persistence` and everything stay
 from __future__ import annotations
 
 import asyncio
+import base64
 import fcntl
 import json
 import logging
@@ -39,7 +40,7 @@ from typing import Any, Protocol
 
 from botkit.errors import BotkitError
 
-__all__ = ["Hooks", "Persistence", "Registry", "StateDir", "write_atomically"]
+__all__ = ["Hooks", "Persistence", "Registry", "StateDir", "from_b64", "to_b64", "write_atomically"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,20 @@ JSON = Any
 
 _COALESCE = 0.02
 """Seconds to wait after a change before writing, so that a burst of changes is one write."""
+
+
+def to_b64(data: bytes) -> str:
+    """Return ``data`` as the base64 text registries store bytes as."""
+    return base64.b64encode(data).decode("ascii")
+
+
+def from_b64(text: Any) -> bytes:
+    """Return the bytes :func:`to_b64` wrote.
+
+    Raises:
+        ValueError: ``text`` is not base64.
+    """
+    return base64.b64decode(str(text), validate=True)
 
 
 class Registry(Protocol):

@@ -137,6 +137,21 @@ class PhoneChat:
         """The Signal sessions with peer devices (mutable: persistence restores into it)."""
         return self._sessions
 
+    @property
+    def sender_keys(self) -> dict[tuple[JID, PeerKey], SenderKeyRecord]:
+        """Others' sender keys by (group, sender device) (mutable: persistence restores it)."""
+        return self._sender_keys
+
+    @property
+    def own_sender_keys(self) -> dict[JID, SenderKeyRecord]:
+        """Our own sender key of each group (mutable: persistence restores it)."""
+        return self._own_keys
+
+    @property
+    def key_holders(self) -> dict[JID, set[PeerKey]]:
+        """The devices our own key of each group went to (mutable: persistence restores it)."""
+        return self._key_holders
+
     def sent_messages(self) -> list[tuple[str, JID, bytes, int]]:
         """Return the recent messages kept for retry receipts: (id, chat, Message, time)."""
         return [

@@ -1,26 +1,26 @@
-"""The sandbox's registries as JSON: server keys, accounts and devices, phones, mailboxes.
+"""The sandbox's registries as JSON: server keys, accounts and devices, groups, phones, mailboxes.
 
 :func:`open_data_dir` locks a data directory and loads (or makes) the server keys, which must
 exist before the sandbox listens; :func:`restore_sandbox` registers every registry and restores
 them. Each ``*_registry`` function returns the :class:`~botkit.server.persistence.Hooks` of one
 kind of state (see :mod:`botkit.server.persistence` for the contract): a new kind of state is a
-function here and one line in :func:`restore_sandbox`. Bytes are stored as base64, Signal
-records in botkit's versioned record format, stanzas in the binary node encoding. (Media blobs
-are files of their own: :mod:`botkit.server.media`.)
+function here and one line in :func:`restore_sandbox` (the groups' are in
+:mod:`botkit.server.group_snapshots`). Bytes are stored as base64, Signal records in botkit's
+versioned record format, stanzas in the binary node encoding. (Media blobs are files of their
+own: :mod:`botkit.server.media`.)
 """
 
 from __future__ import annotations
 
-import base64
 import os
 import time
 from pathlib import Path
-from typing import Any
 
 from botkit.core.binary import Node, decode_node, encode_node
 from botkit.core.signal import KeyPair, PreKey, SessionRecord, SignedPreKey
+from botkit.server.group_snapshots import groups_registry, phone_groups_json, restore_phone_groups
 from botkit.server.mailbox import PendingKey
-from botkit.server.persistence import JSON, Hooks, Persistence, StateDir
+from botkit.server.persistence import JSON, Hooks, Persistence, StateDir, from_b64, to_b64
 from botkit.server.phone_chat import InboxEntry
 from botkit.server.phones import SimulatedPhone
 from botkit.server.routing import Router
@@ -40,14 +40,6 @@ __all__ = [
 _KEYS = "server_keys"
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _raw(text: Any) -> bytes:
-    return base64.b64decode(str(text), validate=True)
-
-
 def load_server_keys(directory: StateDir) -> ServerKeys:
     """Return the keys stored in ``directory``, generating and storing them the first time.
 
@@ -60,16 +52,16 @@ def load_server_keys(directory: StateDir) -> ServerKeys:
         directory.write(
             _KEYS,
             {
-                "root": _b64(keys.root.private),
-                "static": _b64(keys.static.private),
-                "cert_chain": _b64(keys.cert_chain),
+                "root": to_b64(keys.root.private),
+                "static": to_b64(keys.static.private),
+                "cert_chain": to_b64(keys.cert_chain),
             },
         )
         return keys
     return ServerKeys(
-        root=KeyPair.from_private(_raw(stored["root"])),
-        static=KeyPair.from_private(_raw(stored["static"])),
-        cert_chain=_raw(stored["cert_chain"]),
+        root=KeyPair.from_private(from_b64(stored["root"])),
+        static=KeyPair.from_private(from_b64(stored["static"])),
+        cert_chain=from_b64(stored["cert_chain"]),
     )
 
 
@@ -95,6 +87,7 @@ def restore_sandbox(persistence: Persistence, world: World, router: Router) -> N
         ValueError: a state file cannot be restored (the directory is unlocked again).
     """
     persistence.register(world_registry(world))
+    persistence.register(groups_registry(world.groups))
     persistence.register(phones_registry(world, router))
     persistence.register(mailboxes_registry(world, router))
     try:
@@ -109,20 +102,20 @@ def restore_sandbox(persistence: Persistence, world: World, router: Router) -> N
 
 def _phone_json(phone: SimulatedPhone) -> JSON:
     return {
-        "identity": _b64(phone.identity.private),
+        "identity": to_b64(phone.identity.private),
         "registration_id": phone.registration_id,
-        "signed_pre_key": _b64(phone.signed_pre_key.serialize()),
-        "pre_keys": [_b64(key.serialize()) for key in phone.pre_keys.values()],
+        "signed_pre_key": to_b64(phone.signed_pre_key.serialize()),
+        "pre_keys": [to_b64(key.serialize()) for key in phone.pre_keys.values()],
         "handed_out": sorted(phone.handed_out),
     }
 
 
 def _phone_of(data: JSON) -> SimulatedPhone:
-    keys = (PreKey.deserialize(_raw(text)) for text in data["pre_keys"])
+    keys = (PreKey.deserialize(from_b64(text)) for text in data["pre_keys"])
     return SimulatedPhone(
-        identity=KeyPair.from_private(_raw(data["identity"])),
+        identity=KeyPair.from_private(from_b64(data["identity"])),
         registration_id=int(data["registration_id"]),
-        signed_pre_key=SignedPreKey.deserialize(_raw(data["signed_pre_key"])),
+        signed_pre_key=SignedPreKey.deserialize(from_b64(data["signed_pre_key"])),
         pre_keys={key.key_id: key for key in keys},
         rng=os.urandom,
         handed_out={int(key_id) for key_id in data["handed_out"]},
@@ -134,14 +127,14 @@ def _device_json(device: Device) -> JSON:
     return {
         "jid": str(device.jid),
         "lid": str(device.lid),
-        "noise_key": _b64(device.noise_key),
-        "identity": _b64(device.identity),
+        "noise_key": to_b64(device.noise_key),
+        "identity": to_b64(device.identity),
         "registration_id": device.registration_id,
-        "signed_pre_key": [spk.key_id, _b64(spk.public), _b64(spk.signature)],
+        "signed_pre_key": [spk.key_id, to_b64(spk.public), to_b64(spk.signature)],
         "key_index": device.key_index,
-        "signed_identity": _b64(device.signed_identity),
+        "signed_identity": to_b64(device.signed_identity),
         "platform": device.platform,
-        "pre_keys": {str(key_id): _b64(key) for key_id, key in device.pre_keys.items()},
+        "pre_keys": {str(key_id): to_b64(key) for key_id, key in device.pre_keys.items()},
     }
 
 
@@ -150,14 +143,14 @@ def _device_of(data: JSON) -> Device:
     return Device(
         jid=JID.parse(data["jid"]),
         lid=JID.parse(data["lid"]),
-        noise_key=_raw(data["noise_key"]),
-        identity=_raw(data["identity"]),
+        noise_key=from_b64(data["noise_key"]),
+        identity=from_b64(data["identity"]),
         registration_id=int(data["registration_id"]),
-        signed_pre_key=SignedKey(int(spk_id), _raw(spk_public), _raw(spk_signature)),
+        signed_pre_key=SignedKey(int(spk_id), from_b64(spk_public), from_b64(spk_signature)),
         key_index=int(data["key_index"]),
-        signed_identity=_raw(data["signed_identity"]),
+        signed_identity=from_b64(data["signed_identity"]),
         platform=str(data["platform"]),
-        pre_keys={int(key_id): _raw(key) for key_id, key in data["pre_keys"].items()},
+        pre_keys={int(key_id): from_b64(key) for key_id, key in data["pre_keys"].items()},
     )
 
 
@@ -208,7 +201,8 @@ def world_registry(world: World) -> Hooks:
 
 
 def phones_registry(world: World, router: Router) -> Hooks:
-    """Return the hooks of the phones' messaging state: sessions, inbox, recent sent messages."""
+    """Return the hooks of the phones' messaging state: sessions, inbox, recent sent messages,
+    and group sender keys (:func:`~botkit.server.group_snapshots.phone_groups_json`)."""
 
     def snapshot() -> JSON:
         phones = {}
@@ -216,14 +210,15 @@ def phones_registry(world: World, router: Router) -> Hooks:
             chat = router.phone(account)
             phones[account.phone] = {
                 "sessions": [
-                    [phone, device, _b64(record.serialize())]
+                    [phone, device, to_b64(record.serialize())]
                     for (phone, device), record in chat.sessions.items()
                 ],
                 "inbox": [entry.to_json() for entry in chat.inbox],
                 "sent": [
-                    [message_id, str(chat_jid), _b64(message), timestamp]
+                    [message_id, str(chat_jid), to_b64(message), timestamp]
                     for message_id, chat_jid, message, timestamp in chat.sent_messages()
                 ],
+                **phone_groups_json(chat),
             }
         return phones
 
@@ -234,13 +229,18 @@ def phones_registry(world: World, router: Router) -> Hooks:
                 continue
             chat = router.phone(account)
             for peer, device, record in state["sessions"]:
-                chat.sessions[(str(peer), int(device))] = SessionRecord.deserialize(_raw(record))
+                chat.sessions[(str(peer), int(device))] = SessionRecord.deserialize(
+                    from_b64(record)
+                )
             chat.inbox.extend(
                 InboxEntry(e["id"], e["from"], e["chat"], e["text"], int(e["timestamp"]))
                 for e in state["inbox"]
             )
             for message_id, chat_jid, message, timestamp in state.get("sent", []):
-                chat.remember_sent(message_id, JID.parse(chat_jid), _raw(message), int(timestamp))
+                chat.remember_sent(
+                    message_id, JID.parse(chat_jid), from_b64(message), int(timestamp)
+                )
+            restore_phone_groups(chat, state)
 
     return Hooks("phones", snapshot, restore)
 
@@ -262,7 +262,7 @@ def mailboxes_registry(world: World, router: Router) -> Hooks:
             held = router.mailbox(device).entries()
             if held:
                 boxes[str(device)] = [
-                    [key.tag, key.id, key.type, key.peer, _b64(encode_node(node))]
+                    [key.tag, key.id, key.type, key.peer, to_b64(encode_node(node))]
                     for key, node in held
                 ]
         return boxes
@@ -271,7 +271,7 @@ def mailboxes_registry(world: World, router: Router) -> Hooks:
         for device, held in data.items():
             mailbox = router.mailbox(JID.parse(device))
             for tag, stanza_id, kind, peer, node in held:
-                decoded: Node = decode_node(_raw(node))
+                decoded: Node = decode_node(from_b64(node))
                 mailbox.hold(PendingKey(tag, stanza_id, kind, peer), decoded)
 
     return Hooks("mailboxes", snapshot, restore)
