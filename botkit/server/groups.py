@@ -134,6 +134,12 @@ class GroupRegistry:
         number, self.next_notice = self.next_notice, self.next_notice + 1
         return f"gp2-{number}"
 
+    def notice_seen(self, notice_id: str) -> None:
+        """Make sure :meth:`notice_id` never returns ``notice_id`` (one held from before)."""
+        number = notice_id.removeprefix("gp2-")
+        if number != notice_id and number.isascii() and number.isdigit():
+            self.next_notice = max(self.next_notice, int(number) + 1)
+
     def _new_jid(self) -> JID:
         while True:
             number = int.from_bytes(os.urandom(8), "big") % 10**_ID_DIGITS

@@ -273,5 +273,7 @@ def mailboxes_registry(world: World, router: Router) -> Hooks:
             for tag, stanza_id, kind, peer, node in held:
                 decoded: Node = decode_node(from_b64(node))
                 mailbox.hold(PendingKey(tag, stanza_id, kind, peer), decoded)
+                if tag == "notification":  # a data dir from before the counter was kept
+                    world.groups.notice_seen(stanza_id)
 
     return Hooks("mailboxes", snapshot, restore)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import json
 import shutil
@@ -14,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from botkit.core.binary import Node
+from botkit.core.binary import Node, encode_node
 from botkit.core.stanza.group import CreateGroup
 from botkit.server.app import Sandbox
 from botkit.server.group_service import GroupService
@@ -214,3 +215,13 @@ async def test_a_data_dir_written_before_groups_were_kept_still_loads(tmp_path: 
             "and a 1:1 on the old session",
             "still flowing",
         ]
+
+
+async def test_an_old_notification_held_in_a_mailbox_keeps_its_id_to_itself(tmp_path: Path) -> None:
+    data = tmp_path / "old"
+    shutil.copytree(FIXTURE, data)
+    held = encode_node(Node("notification", {"id": "gp2-7", "type": "w:gp2"}))
+    entry = ["notification", "gp2-7", "", "", base64.b64encode(held).decode()]
+    (data / "mailboxes.json").write_text(json.dumps({f"{P1}:1@s.whatsapp.net": [entry]}))
+    async with Sandbox(data_dir=data) as upgraded:
+        assert upgraded.world.groups.notice_id() == "gp2-8"
