@@ -9,6 +9,8 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from botkit.bot.config import Config, config_from_dict
 from botkit.cli.demo import DEMO_GROUP, DemoWorld, demo_users, prepare_demo, show_demo
 from botkit.server import Sandbox
@@ -90,6 +92,19 @@ async def test_a_sandbox_with_a_data_dir_keeps_the_demo_users(tmp_path: Path) ->
         await prepare_demo(sandbox, config, BOT)
         assert [(a.phone, a.lid_user) for a in sandbox.world.accounts()] == accounts
         assert _demo_groups(sandbox) == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the sandbox's data dir does not keep groups yet: drop this mark when it does",
+)
+async def test_a_sandbox_with_a_data_dir_keeps_the_demo_group(tmp_path: Path) -> None:
+    config = _config(owners=[f"+{ALICE}"])
+    async with Sandbox(data_dir=tmp_path) as sandbox:
+        sandbox.create_user(BOT.user, "Demo bot")
+        first = await prepare_demo(sandbox, config, BOT)
+    async with Sandbox(data_dir=tmp_path) as sandbox:
+        assert (await prepare_demo(sandbox, config, BOT)).group == first.group
 
 
 def _curl_body(line: str) -> Any:
