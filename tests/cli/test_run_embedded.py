@@ -152,3 +152,24 @@ async def test_a_store_in_memory_keeps_no_sandbox_state(
     text = await _run(path, started)
     assert started[0].persistence is None and "state kept" not in text
     assert not (tmp_path / "data").exists()
+
+
+async def test_a_data_dir_in_use_is_a_readable_failure(tmp_path: Path) -> None:
+    path = _config(tmp_path)
+    async with Sandbox(data_dir=tmp_path / "data" / "sandbox"):  # another `botkit run` of it
+        out, err = io.StringIO(), io.StringIO()
+        assert await run_command(path, out, err) == 1
+    assert err.getvalue() == (
+        "botkit: failed: StoreError: the embedded sandbox's data dir: "
+        f"{tmp_path / 'data' / 'sandbox'} is in use by another sandbox\n"
+    )
+    assert out.getvalue() == ""
+
+
+async def test_a_store_folder_that_cannot_be_made_is_a_readable_failure(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("a file where the store's folder should be")
+    out, err = io.StringIO(), io.StringIO()
+    assert await run_command(_config(tmp_path), out, err) == 1
+    assert err.getvalue().startswith(
+        "botkit: failed: StoreError: cannot create the sandbox's folder"
+    )
