@@ -8,7 +8,7 @@ NPM_STAMP := tests/interop/node_modules/.installed
 .PHONY: run test lint typecheck layers pytest bench setup clean
 
 run: $(STAMP)
-	$(PY) -m botkit.cli run examples/sandbox_bot.yaml
+	$(PY) -m botkit.cli run bot.example.yaml
 
 test: $(STAMP) $(NPM_STAMP) lint typecheck layers pytest
 
