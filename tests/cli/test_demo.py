@@ -9,8 +9,6 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from botkit.bot.config import Config, config_from_dict
 from botkit.cli.demo import DEMO_GROUP, DemoWorld, demo_users, prepare_demo, show_demo
 from botkit.server import Sandbox
@@ -94,10 +92,6 @@ async def test_a_sandbox_with_a_data_dir_keeps_the_demo_users(tmp_path: Path) ->
         assert _demo_groups(sandbox) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the sandbox's data dir does not keep groups yet: drop this mark when it does",
-)
 async def test_a_sandbox_with_a_data_dir_keeps_the_demo_group(tmp_path: Path) -> None:
     config = _config(owners=[f"+{ALICE}"])
     async with Sandbox(data_dir=tmp_path) as sandbox:
