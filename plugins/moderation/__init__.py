@@ -9,10 +9,13 @@ are welcomed with the rules, and banned ones are removed again when they rejoin.
 
 from __future__ import annotations
 
+import logging
+
 from pydantic import BaseModel
 
 from botkit import Context, Stop, hookimpl
 from botkit.bot import Propagation
+from botkit.errors import ClientError
 from botkit.types.events import (
     GroupInfoChanged,
     GroupParticipantsChanged,
@@ -27,6 +30,8 @@ from .commands import *  # noqa: F403 (the commands are found as this module's a
 from .engine import MessageFacts, evaluate
 from .settings import ModerationSettings
 from .state import group_info, reload_state, state_for
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "botkit_config_model",
@@ -131,9 +136,17 @@ def _flood_key(event: MessageReceived) -> JID:
 
 
 async def _own_invites(ctx: Context, event: MessageReceived) -> frozenset[str]:
-    """Return the group's own invite code if its metadata carries one (read defensively)."""
+    """Return the group's own invite code when the text has an invite link, so that sharing the
+    group's own link is no "invite to another group".
+
+    The code is asked of the server each time (it changes when an admin resets the link, and only
+    messages with an invite link pay for it); only admins may read it, and a bot that is not one
+    cannot delete anything anyway, so a refusal leaves the set empty.
+    """
     if event.text is None or "chat.whatsapp.com" not in event.text.lower():
         return frozenset()
-    info = await group_info(ctx, event.chat)
-    code = getattr(info, "invite_code", None)
-    return frozenset({code}) if isinstance(code, str) and code else frozenset()
+    try:
+        return frozenset({await ctx.groups(event.chat).invite_code()})
+    except ClientError as error:
+        log.debug("no invite code of %s: %s", event.chat, error)
+        return frozenset()

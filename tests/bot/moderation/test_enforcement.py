@@ -69,6 +69,37 @@ async def test_a_link_is_revoked_for_everyone_and_warned_about(
     assert text.mentions == (pn(MEMBER),)
 
 
+async def test_the_groups_own_invite_passes_and_another_groups_is_revoked(
+    make_bot: MakeBot, client: FakeClient
+) -> None:
+    client.invite_codes[GROUP] = "OwnCode0123456789"
+    bot = make_bot()
+    ours = client.message(
+        "join https://chat.whatsapp.com/OwnCode0123456789", sender=MEMBER, chat=GROUP
+    )
+    theirs = client.message("or chat.whatsapp.com/OtherCode98765432", sender=MEMBER, chat=GROUP)
+    for message in (ours, theirs):
+        await bot.handle(message)
+    assert revoked(client) == [(theirs.id, MEMBER)]
+    [warning] = client.texts(GROUP)
+    assert "warning 1 of 3: invites to other groups are not allowed" in warning
+
+
+async def test_an_invite_is_judged_without_the_code_when_the_bot_may_not_read_it(
+    make_bot: MakeBot, client: FakeClient
+) -> None:
+    client.invite_codes[GROUP] = "OwnCode0123456789"
+    set_role(client, BOT, ParticipantRole.MEMBER)  # only admins may read the code
+    bot = make_bot()
+    await bot.handle(
+        client.message("chat.whatsapp.com/OwnCode0123456789", sender=MEMBER, chat=GROUP)
+    )
+    assert revoked(client) == []
+    notice, warning = client.texts(GROUP)  # the refusal is no crash: it is moderated as before
+    assert notice.startswith("I cannot moderate Demo group")
+    assert "warning 1 of 3: invites to other groups" in warning
+
+
 async def test_a_clean_message_passes(make_bot: MakeBot, client: FakeClient) -> None:
     bot = make_bot(anti_link={"allow": ["example.org"]})
     result = await bot.handle(
