@@ -8,6 +8,7 @@ member, so it is moderated and may not run moderation commands:
 * a link it posts is revoked (Baileys sees the revoke of its message id) and answered with a
   warning that mentions it, and the command the message carried never runs; at the third warning
   it is removed (``group-participants.update``), and re-added it starts the ladder afresh;
+* the group's own invite link passes, another group's invite is revoked;
 * banned with ``!ban``, then re-added by the phone admin, it is removed again, also after the bot
   restarted on the same store;
 * while the bot is not an admin, it tells the group's admins once and only warns; promoted, it
@@ -54,6 +55,7 @@ MODERATOR_PHONE = "15550006666"
 TIMEOUT = 15.0
 LIMITS = {"messages_per_minute": 1000, "per_chat_per_minute": 1000}
 DRY_GROUP = "Dry run group"
+OTHER_CODE = "AbCdEfGhIjKlMnOpQrStUv"  # an invite code of no group here
 
 Match = Callable[[dict[str, Any]], bool]
 
@@ -301,6 +303,18 @@ async def test_a_link_is_revoked_and_answered_with_a_warning(world: World) -> No
     await world.baileys.text_in(group, lambda t: t == "pong")
     said = _bot_texts(world, group)
     assert said == [], [e["text"] for e in said]
+
+
+async def test_the_groups_own_invite_passes_and_another_groups_is_revoked(world: World) -> None:
+    group = await world.group("Invites")
+    own = world.sandbox.group_control.metadata(group)["invite_code"]
+    ours = await world.baileys.send_text(str(group), f"join: https://chat.whatsapp.com/{own}")
+    theirs = await world.baileys.send_text(str(group), f"or https://chat.whatsapp.com/{OTHER_CODE}")
+    await _revoked(world, group, theirs)
+    warning = await _warned(world, group, 1)
+    assert "invites to other groups" in warning["text"], warning
+    # the bot handles a chat's messages in order: a revoke of the first would have come first
+    assert not world.baileys.seen("revoked", lambda e: e["id"] == ours)
 
 
 async def test_the_third_warning_removes_the_member(world: World) -> None:
