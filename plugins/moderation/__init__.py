@@ -1,10 +1,11 @@
 """The moderation plugin: per-group policies, a warning ladder, an audit log and admin commands.
 
 It reads the ``moderation:`` section (:mod:`.settings`), judges every group message with the pure
-verdict engine (:mod:`.engine`) before any command sees it (``tryfirst``), and carries out the
-verdict (:mod:`.actions`): revoke, warn, remove at ``warnings.kick_at``. Group admins, the bot's
-owners and admins, and ``exempt`` users are never moderated; ``dry_run`` only logs. New members
-are welcomed with the rules, and banned ones are removed again when they rejoin.
+verdict engine (:mod:`.engine`) before any command sees it (``tryfirst``), and every edit of one,
+and carries out the verdict (:mod:`.actions`): revoke, warn, remove at ``warnings.kick_at``.
+Group admins, the bot's owners and admins, and ``exempt`` users are never moderated; ``dry_run``
+only logs. New members are welcomed with the rules, and banned ones are removed again when they
+rejoin.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from botkit.errors import ClientError
 from botkit.types.events import (
     GroupInfoChanged,
     GroupParticipantsChanged,
+    MessageEdited,
     MessageReceived,
     ParticipantAction,
 )
@@ -27,7 +29,7 @@ from botkit.types.jid import JID
 from . import commands
 from .actions import Member, Moderator
 from .commands import *  # noqa: F403 (the commands are found as this module's attributes)
-from .engine import MessageFacts, evaluate
+from .engine import MemberState, MessageFacts, evaluate
 from .settings import ModerationSettings
 from .state import group_info, reload_state, state_for
 
@@ -39,6 +41,7 @@ __all__ = [
     "botkit_group_info",
     "botkit_group_participants",
     "botkit_message",
+    "botkit_message_edited",
     "botkit_startup",
     *commands.__all__,
 ]
@@ -67,15 +70,38 @@ async def botkit_message(event: MessageReceived, ctx: Context) -> Propagation | 
     """Judge a group message; carry out the verdict and return Stop if anything was done."""
     if not event.is_group or event.from_me:
         return None
+    return await _judge(ctx, event, new=True)
+
+
+@hookimpl(tryfirst=True)
+async def botkit_message_edited(event: MessageEdited, ctx: Context) -> Propagation | None:
+    """Judge an edited group message like a new one, so that no edit slips a link or a banned
+    word past the policies (flood aside: an edit is no new message). Deleting it revokes the
+    message's id, which takes its edits with it."""
+    own = ctx.own_jid
+    if not event.chat.is_group or (own is not None and event.sender.user == own.user):
+        return None
+    edited = MessageReceived(
+        event.message_id, event.chat, event.sender, event.timestamp, event.text
+    )
+    return await _judge(ctx, edited, new=False)
+
+
+async def _judge(ctx: Context, event: MessageReceived, *, new: bool) -> Propagation | None:
+    """Judge ``event``, carry out the verdict; return Stop if anything was done.
+
+    ``new``: a new message, which counts towards flood (an edited one does not).
+    """
     state = state_for(ctx)
     policy = await state.policy(ctx, event.chat)
     if policy is None:
         return None
     now = event.timestamp or ctx.services.wall_clock()
-    member_state = state.member(event.chat, _flood_key(event), now)
+    member_state = state.member(event.chat, _flood_key(event), now) if new else MemberState()
     facts = MessageFacts(event.text or "", len(set(event.mentions)), await _own_invites(ctx, event))
     verdict = evaluate(policy, facts, member_state, now)
-    member_state.record(now, policy, verdict)
+    if new:
+        member_state.record(now, policy, verdict)
     if verdict.clean:
         return None
     member = await Member.of(ctx, event.sender, event.sender_alt)
