@@ -8,7 +8,8 @@ member, so it is moderated and may not run moderation commands:
 * a link it posts is revoked (Baileys sees the revoke of its message id) and answered with a
   warning that mentions it, and the command the message carried never runs; at the third warning
   it is removed (``group-participants.update``), and re-added it starts the ladder afresh;
-* the group's own invite link passes, another group's invite is revoked;
+* the group's own invite link passes, another group's invite is revoked; an edit that adds a
+  link is revoked and warned like a new message;
 * banned with ``!ban``, then re-added by the phone admin, it is removed again, also after the bot
   restarted on the same store;
 * while the bot is not an admin, it tells the group's admins once and only warns; promoted, it
@@ -26,6 +27,7 @@ Nothing sleeps: every wait is on a Baileys event, the bot's client events or a p
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
@@ -81,6 +83,15 @@ class Member(GroupClient):
                     self.kept.append(event)
         except TimeoutError:
             raise AssertionError(f"no matching {name} event; latest: {self.kept[-8:]}") from None
+
+    async def edit(self, group: JID, message_id: str, text: str) -> None:
+        """Edit Baileys' own message ``message_id`` in ``group`` to ``text``."""
+        key = {"remoteJid": str(group), "fromMe": True, "id": message_id}
+        request = {"op": "edit", "to": str(group), "key": key, "text": text}
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+        await self.proc.stdin.drain()
+        await self.wait("kind_sent", lambda e: e["op"] == "edit")
 
     def seen(self, name: str, match: Match) -> list[dict[str, Any]]:
         """Return the events ``name`` already read (and kept) for which ``match`` is true."""
@@ -315,6 +326,15 @@ async def test_the_groups_own_invite_passes_and_another_groups_is_revoked(world:
     assert "invites to other groups" in warning["text"], warning
     # the bot handles a chat's messages in order: a revoke of the first would have come first
     assert not world.baileys.seen("revoked", lambda e: e["id"] == ours)
+
+
+async def test_an_edit_that_adds_a_link_is_revoked_and_warned(world: World) -> None:
+    group = await world.group("Edits")
+    posted = await world.baileys.send_text(str(group), "a harmless message")
+    await world.baileys.edit(group, posted, "a harmless message https://spam.example/x")
+    await _revoked(world, group, posted)
+    warning = await _warned(world, group, 1)
+    assert "spam.example" in warning["text"], warning
 
 
 async def test_the_third_warning_removes_the_member(world: World) -> None:
