@@ -11,7 +11,7 @@ member, so it is moderated and may not run moderation commands:
 * the group's own invite link passes, another group's invite is revoked; an edit that adds a
   link is revoked and warned like a new message;
 * banned with ``!ban``, then re-added by the phone admin, it is removed again, also after the bot
-  restarted on the same store;
+  restarted on the same store, and when it rejoins by the group's invite link;
 * while the bot is not an admin, it tells the group's admins once and only warns; promoted, it
   revokes and removes;
 * its ``!kick`` and ``!warn`` are refused and nobody is removed or warned;
@@ -366,6 +366,10 @@ async def test_a_banned_member_who_rejoins_is_removed_again(world: World) -> Non
         again = await world.baileys.removal(group, *world.baileys_ids)
         assert JID.parse(again["author"]).user in {world.bot.phone, _lid_user(world.bot)}
         assert BAILEYS_PHONE not in world.members(group)
+    code = world.sandbox.group_control.metadata(group)["invite_code"]
+    assert await world.baileys.call("groupAcceptInvite", code) == str(group)  # by the link
+    await world.baileys.removal(group, *world.baileys_ids)
+    assert BAILEYS_PHONE not in world.members(group)
 
 
 async def test_a_bot_that_is_not_admin_tells_the_admins_once_then_acts_once_promoted(
