@@ -29,11 +29,11 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import pytest_asyncio
@@ -41,7 +41,7 @@ import pytest_asyncio
 from botkit.server import Sandbox
 from botkit.store import AccountStore, MemoryStore, StoreOptions
 from botkit.testing import SandboxBot, SandboxBots, SandboxUsers, ScriptedUser
-from botkit.types.events import GroupParticipantsChanged, ParticipantAction
+from botkit.types.events import GroupParticipantsChanged, MessageReceived, ParticipantAction
 from botkit.types.jid import JID
 
 from .node_process import node_script
@@ -60,6 +60,7 @@ DRY_GROUP = "Dry run group"
 OTHER_CODE = "AbCdEfGhIjKlMnOpQrStUv"  # an invite code of no group here
 
 Match = Callable[[dict[str, Any]], bool]
+T = TypeVar("T")
 
 
 class Member(GroupClient):
@@ -192,27 +193,43 @@ class World:
 
     async def promote(self, group: JID, bot: SandboxBot) -> None:
         """Have the phone admin promote ``bot``; return once the bot's client has seen it."""
-        events = bot.running.client.subscribe(GroupParticipantsChanged)
-        try:
-            await self.participants(group, "promote", bot.jid)
-            async with asyncio.timeout(TIMEOUT):
-                while not _promoted(await events.get(), group, bot):
-                    pass
-        finally:
-            bot.running.client.unsubscribe(events)
+
+        def promoted(event: object, _: None) -> bool:
+            return (
+                isinstance(event, GroupParticipantsChanged)
+                and event.group == group
+                and event.action is ParticipantAction.PROMOTED
+                and any(p.user == bot.phone for p in event.participants)
+            )
+
+        await _seen_by(bot, self.participants(group, "promote", bot.jid), promoted)
+
+    async def baileys_says(self, group: JID, text: str) -> str:
+        """Have Baileys send ``text`` to ``group``; return its id once the bot's client has it
+        (so whatever is sent to the group later reaches the bot after it)."""
+
+        def received(event: object, sent: str) -> bool:
+            return isinstance(event, MessageReceived) and event.id == sent
+
+        return await _seen_by(self.bot, self.baileys.send_text(str(group), text), received)
 
     async def admin_says(self, group: JID, text: str) -> None:
         """Have the phone admin send ``text`` to ``group``."""
         await self.sandbox.send_text(self.admin.phone, group, text)
 
 
-def _promoted(event: object, group: JID, bot: SandboxBot) -> bool:
-    return (
-        isinstance(event, GroupParticipantsChanged)
-        and event.group == group
-        and event.action is ParticipantAction.PROMOTED
-        and any(p.user == bot.phone for p in event.participants)
-    )
+async def _seen_by(bot: SandboxBot, action: Awaitable[T], seen: Callable[[object, T], bool]) -> T:
+    """Await ``action``; return its result once ``bot``'s client emitted an event that
+    ``seen(event, result)`` accepts."""
+    events = bot.running.client.subscribe(object)
+    try:
+        result = await action
+        async with asyncio.timeout(TIMEOUT):
+            while not seen(await events.get(), result):
+                pass
+    finally:
+        bot.running.client.unsubscribe(events)
+    return result
 
 
 def moderation_config() -> dict[str, Any]:
@@ -405,7 +422,7 @@ async def test_a_non_admin_cannot_run_moderation_commands(world: World) -> None:
 
 async def test_dry_run_revokes_nothing_and_logs_the_would_be_action(world: World) -> None:
     group = await world.group(DRY_GROUP)
-    posted = await _link(world, group, 1)
+    posted = await world.baileys_says(group, "cheap stuff at https://spam.example/x")
     await world.admin_says(group, "!modlog")
     log = await world.baileys.text_in(group, lambda t: t.startswith("Moderation log"))
     assert "[dry run]" in log["text"] and "would delete+warn" in log["text"], log
