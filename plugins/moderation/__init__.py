@@ -77,9 +77,8 @@ async def botkit_message(event: MessageReceived, ctx: Context) -> Propagation | 
 async def botkit_message_edited(event: MessageEdited, ctx: Context) -> Propagation | None:
     """Judge an edited group message like a new one, so that no edit slips a link or a banned
     word past the policies (flood aside: an edit is no new message). Deleting it revokes the
-    message's id, which takes its edits with it."""
-    own = ctx.own_jid
-    if not event.chat.is_group or (own is not None and event.sender.user == own.user):
+    message's id, which takes its edits with it. The bot's own edits are let be."""
+    if not event.chat.is_group:
         return None
     edited = MessageReceived(
         event.message_id, event.chat, event.sender, event.timestamp, event.text
@@ -106,8 +105,9 @@ async def _judge(ctx: Context, event: MessageReceived, *, new: bool) -> Propagat
         return None
     member = await Member.of(ctx, event.sender, event.sender_alt)
     mod = Moderator(ctx, state, event.chat, policy, None)
-    if await mod.is_exempt(member):
-        return None
+    own = ctx.own_jid
+    if (own is not None and own.to_non_ad() in member.identities) or await mod.is_exempt(member):
+        return None  # the bot itself (an edit made on another of its devices), or exempt
     await mod.apply(event, member, verdict)
     acted = verdict.actions and not policy.settings.dry_run
     return Stop if acted else None  # a log-only rule or a dry run lets the message through
