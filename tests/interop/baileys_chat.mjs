@@ -20,7 +20,7 @@
 // and in order (bench/echo.py), answered {"event":"echoing"}; group requests call the socket
 // method of the same name with "args" (a JSON array): {"op":"groupCreate","args":[subject,
 // [jid,...]]}, groupMetadata, groupParticipantsUpdate, groupSettingUpdate, groupUpdateSubject,
-// groupLeave. console.* goes to stderr.
+// groupLeave, groupAcceptInvite. console.* goes to stderr.
 import { createInterface } from 'node:readline';
 import { emit, logger, memoryKeyStore } from './baileys_harness.mjs';
 import makeWASocket, { DisconnectReason, WA_CERT_DETAILS, initAuthCreds } from 'baileys';
@@ -112,7 +112,7 @@ connect();
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
 const GROUP_OPS = new Set([
   'groupCreate', 'groupMetadata', 'groupParticipantsUpdate', 'groupSettingUpdate',
-  'groupUpdateSubject', 'groupLeave',
+  'groupUpdateSubject', 'groupLeave', 'groupAcceptInvite',
 ]);
 
 async function groupRequest(request) {
