@@ -8,7 +8,7 @@ NPM_STAMP := tests/interop/node_modules/.installed
 .PHONY: run test lint typecheck layers pytest bench setup clean
 
 run: $(STAMP)
-	$(PY) -m botkit.cli run examples/sandbox_bot.yaml
+	$(PY) -m botkit.cli run bot.example.yaml
 
 test: $(STAMP) $(NPM_STAMP) lint typecheck layers pytest
 
@@ -43,6 +43,7 @@ bench: $(STAMP) $(NPM_STAMP)
 	$(PY) bench/store.py
 	$(PY) bench/echo.py
 	$(PY) bench/runtime.py
+	$(PY) bench/sandbox_data_dir.py
 
 clean:
 	rm -rf $(VENV) tests/interop/node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -23,7 +23,8 @@ caller only ever has to know the classes drawn here::
     │   ├── UnknownPreKey             a pre-key message names a pre-key we do not have
     │   ├── NoSession                 no Signal session (or sender key) to decrypt with
     │   ├── UntrustedIdentity         a peer's identity key changed; the caller decides trust
-    │   └── BadPadding                the plaintext padding is malformed
+    │   ├── BadPadding                the plaintext padding is malformed
+    │   └── MediaHashMismatch         a media file's SHA-256 is not the one its message names
     ├── ClientError                   the asyncio client could not do what was asked
     │   ├── NotConnected
     │   ├── LoggedOut
@@ -34,7 +35,8 @@ caller only ever has to know the classes drawn here::
     │   ├── SendFailed                a message could not be sent
     │   │   ├── SendTimeout           the server did not acknowledge it in time
     │   │   └── SendRejected          the server acknowledged it with an error code
-    │   └── IQTimeout
+    │   ├── IQTimeout
+    │   └── MediaTransferFailed       a media upload or download failed (HTTP status or network)
     ├── StoreError                    the store failed; nothing was half-written
     │   ├── AccountLocked             another process holds the account's lease (names the holder)
     │   └── MigrationError            the database schema could not be brought up to date
@@ -66,6 +68,8 @@ __all__ = [
     "InviteInvalid",
     "LocalProtocolError",
     "LoggedOut",
+    "MediaHashMismatch",
+    "MediaTransferFailed",
     "MigrationError",
     "NoSession",
     "NotAuthorized",
@@ -174,6 +178,10 @@ class BadPadding(CryptoError):
     """The plaintext padding is malformed."""
 
 
+class MediaHashMismatch(CryptoError):
+    """A media file's SHA-256 (encrypted or plain) is not the one its message names."""
+
+
 class ClientError(BotkitError):
     """The client could not do what was asked."""
 
@@ -225,6 +233,14 @@ class SendRejected(SendFailed):
 
 class IQTimeout(ClientError):
     """No answer to an IQ arrived in time."""
+
+
+class MediaTransferFailed(ClientError):
+    """A media upload or download failed; ``status`` is the HTTP status (0: no answer)."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class StoreError(BotkitError):

@@ -126,3 +126,7 @@ class ClientAdapter:
     async def set_group_setting(self, group: JID, setting: GroupSetting, enabled: bool) -> None:
         """Turn a setting of ``group`` on or off. Raises NotAuthorized when not an admin."""
         await self.client.groups.set_setting(group, setting, enabled)
+
+    async def group_invite_code(self, group: JID) -> str:
+        """Return the code of ``group``'s invite link. Raises NotAuthorized when not an admin."""
+        return await self.client.groups.invite_code(group)

@@ -75,3 +75,10 @@ class BotClient(IdentityResolver, GroupDirectory, Protocol):
     async def set_group_setting(self, group: JID, setting: GroupSetting, enabled: bool) -> None:
         """Switch ``setting`` of ``group`` on or off. Raises ClientError when refused."""
         ...
+
+    async def group_invite_code(self, group: JID) -> str:
+        """Return the code of ``group``'s invite link (``https://chat.whatsapp.com/<code>``).
+
+        Only admins may read it: raises ClientError (NotAuthorized) otherwise, or when refused.
+        """
+        ...

@@ -133,6 +133,10 @@ class GroupTools:
         """Switch ``setting`` (only admins send / only admins edit info) on or off."""
         await self._services.client.set_group_setting(self.jid, setting, enabled)
 
+    async def invite_code(self) -> str:
+        """Return the code of the group's invite link (admins only: else ClientError)."""
+        return await self._services.client.group_invite_code(self.jid)
+
     async def is_admin(self, user: JID, alt: JID | None = None) -> bool:
         """Return whether ``user`` (by phone number or LID) is an admin of the group."""
         return await self._services.policy.is_group_admin(self.jid, user, alt)

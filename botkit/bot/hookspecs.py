@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         GroupInfoChanged,
         GroupJoined,
         GroupParticipantsChanged,
+        IdentityChanged,
         MessageEdited,
         MessageReceived,
         MessageRevoked,
@@ -170,6 +171,22 @@ def botkit_presence(event: PresenceChanged, ctx: Context) -> Propagation | None:
 @hookspec
 def botkit_chat_state(event: ChatStateChanged, ctx: Context) -> Propagation | None:
     """Called when someone starts or stops typing (or recording) in a chat with the bot."""
+
+
+# --------------------------------------------------------------------------------------------
+# Identities
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def botkit_identity_changed(event: IdentityChanged, ctx: Context) -> Propagation | None:
+    """Called when ``event.user``'s identity key changed: their phone was registered again.
+
+    The client already dropped its sessions with them (by phone number and by LID); the next
+    message either way starts a new one, so nothing needs repairing. Implement this to react to
+    the change of trust: tell the owners, or ask the user to confirm who they are. ``ctx.chat``
+    is the user's own chat, so ``ctx.reply()`` writes to them.
+    """
 
 
 # --------------------------------------------------------------------------------------------

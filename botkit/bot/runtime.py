@@ -40,6 +40,7 @@ from botkit.types.events import (
     GroupInfoChanged,
     GroupJoined,
     GroupParticipantsChanged,
+    IdentityChanged,
     MessageEdited,
     MessageReceived,
     MessageRevoked,
@@ -71,6 +72,7 @@ HOOK_FOR_EVENT: dict[type, str] = {
     BotStarted: "botkit_startup",
     BotStopped: "botkit_shutdown",
     ConfigReloaded: "botkit_config_reloaded",
+    IdentityChanged: "botkit_identity_changed",
 }
 
 _SEEN_MESSAGES = 4096
@@ -317,6 +319,8 @@ def _chat_of(event: Event) -> JID | None:
         return event.chat
     if isinstance(event, GroupParticipantsChanged | GroupInfoChanged | GroupJoined):
         return event.group
+    if isinstance(event, IdentityChanged):
+        return event.user
     return None
 
 

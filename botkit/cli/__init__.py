@@ -66,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--control-port", type=int, default=0, help="control API port (0: any free port)"
     )
+    sandbox.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep the sandbox's state in DIR across restarts (default: in memory only)",
+    )
     _command(
         commands,
         "run",
@@ -104,14 +111,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _run_sandbox(host: str, port: int, control_port: int) -> None:
-    """Serve the sandbox until SIGINT or SIGTERM."""
+async def _run_sandbox(host: str, port: int, control_port: int, data: Path | None) -> int:
+    """Serve the sandbox until SIGINT or SIGTERM (keeping its state in ``data`` if given).
+
+    Returns the exit code: 2 when the data directory is in use or cannot be restored.
+    """
     from botkit.server import Sandbox
 
-    async with Sandbox(host, port, control_port=control_port) as sandbox:
+    try:
+        sandbox = Sandbox(host, port, control_port=control_port, data_dir=data)
+    except ValueError as exc:
+        sys.stderr.write(f"botkit sandbox: {exc}\n")
+        return 2
+    async with sandbox:
         sys.stdout.write(json.dumps(sandbox.ready_line()) + "\n")
         sys.stdout.flush()
         await until_signal()
+    return 0
 
 
 def _log_to_stderr(level: int) -> None:
@@ -124,8 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "sandbox":
         _log_to_stderr(logging.INFO)
-        asyncio.run(_run_sandbox(args.host, args.port, args.control_port))
-        return 0
+        return asyncio.run(_run_sandbox(args.host, args.port, args.control_port, args.data))
     if args.command == "run":
         from botkit.cli.run import run_command
 

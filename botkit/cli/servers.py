@@ -1,7 +1,9 @@
 """Where a command's bot connects, by the config's ``server:`` section.
 
-* ``sandbox``: a sandbox started in this process with an empty world; the ``pair_with``
-  account and a demo user are created, and the bot pairs itself through the sandbox's linker;
+* ``sandbox``: a sandbox started in this process; the ``pair_with`` account is created unless it
+  exists, and the bot pairs itself through the sandbox's linker. With a store file, the sandbox
+  keeps its state in ``sandbox/`` beside it (:func:`sandbox_data_dir`), so the pairing, the users
+  and the groups outlive the process; with ``:memory:`` it starts empty each time;
 * ``{url, root_public_key, control_url}``: a sandbox running elsewhere; with ``pair_with`` and a
   ``control_url`` the bot pairs itself through that sandbox's control API;
 * ``whatsapp``: WhatsApp itself; pairing is a person scanning the QR code (``botkit pair``).
@@ -12,18 +14,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from botkit.bot.config import Config, ExternalServer
 from botkit.bot.launch import Pair, server_config
 from botkit.cli.control_api import ControlAPI
 from botkit.client import ServerConfig
+from botkit.errors import StoreError
 from botkit.server import Sandbox
 
-__all__ = ["DEMO_PHONES", "Target", "say", "target_of"]
-
-DEMO_PHONES = ("15550002222", "15550003333")
-"""The embedded sandbox's demo user: the first of these numbers that is not the bot's own."""
+__all__ = ["Target", "sandbox_data_dir", "say", "target_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +35,8 @@ class Target:
     pair: Pair | None
     """Makes the account's phone scan a QR code; ``None``: a person has to (``botkit pair``)."""
     embedded: Sandbox | None = None
-    """The sandbox running in this process, if any (its pairings die with it)."""
+    """The sandbox running in this process, if any (without a data dir its pairings die with it)."""
     control: ControlAPI | None = None
-    demo_phone: str | None = None
 
 
 def say(out: TextIO, line: str) -> None:
@@ -49,8 +49,9 @@ def say(out: TextIO, line: str) -> None:
 async def target_of(config: Config, out: TextIO) -> AsyncIterator[Target]:
     """Yield the :class:`Target` of ``config`` (starting the embedded sandbox while it is used).
 
-    Raises ConfigError for ``server: sandbox`` without ``pair_with``, and ClientError when an
-    external sandbox's control API fails.
+    Raises ConfigError for ``server: sandbox`` without ``pair_with``, StoreError when the
+    embedded sandbox's data dir cannot be made, is in use or cannot be restored, and ClientError
+    when an external sandbox's control API fails.
     """
     setting = config.core.server
     phone = config.core.pair_with
@@ -64,18 +65,58 @@ async def target_of(config: Config, out: TextIO) -> AsyncIterator[Target]:
             raise config.source.error(
                 [(("pair_with",), "the embedded sandbox needs the bot's number")]
             )
-        async with Sandbox() as sandbox:
-            sandbox.create_user(phone, name)
-            demo = next(number for number in DEMO_PHONES if number != phone)
-            sandbox.create_user(demo, "Demo user")
-            say(out, f"sandbox: {sandbox.ws_url} (control API {sandbox.control_url})")
+        data_dir = sandbox_data_dir(config)
+        async with _embedded(data_dir) as sandbox:
+            if sandbox.world.account(phone) is None:
+                sandbox.create_user(phone, name)
+            kept = "" if data_dir is None else f", state kept in {_shown(data_dir)}"
+            say(out, f"sandbox: {sandbox.ws_url} (control API {sandbox.control_url}{kept})")
 
             async def scan(code: str) -> object:
                 say(out, f"pairing: +{phone} scans the bot's QR code")
                 return await sandbox.linker.pair_qr(phone, code)
 
             server = ServerConfig.from_ready_line(sandbox.ready_line())
-            yield Target(server, scan, embedded=sandbox, demo_phone=demo)
+            yield Target(server, scan, embedded=sandbox)
+
+
+def sandbox_data_dir(config: Config) -> Path | None:
+    """Return where the embedded sandbox of ``config`` keeps its state, creating it (0700).
+
+    ``sandbox/`` in the store file's folder; ``None`` for a store in memory (the sandbox then
+    starts empty and forgets everything when it stops).
+
+    Raises StoreError when the folder cannot be created.
+    """
+    path = config.core.store.path
+    if path == ":memory:":
+        return None
+    folder = config.resolve(path).parent
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # as open_store makes it
+        (folder / "sandbox").mkdir(mode=0o700, exist_ok=True)
+    except OSError as error:
+        raise StoreError(f"cannot create the sandbox's folder in {folder}: {error}") from error
+    return folder / "sandbox"
+
+
+def _shown(path: Path) -> Path:
+    """Return ``path`` relative to the current directory when it is inside it."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+@asynccontextmanager
+async def _embedded(data_dir: Path | None) -> AsyncIterator[Sandbox]:
+    """Run a sandbox in this process (keeping its state in ``data_dir``) while the block runs."""
+    try:
+        sandbox = Sandbox(data_dir=data_dir)
+    except (ValueError, OSError) as error:
+        raise StoreError(f"the embedded sandbox's data dir: {error}") from None
+    async with sandbox:
+        yield sandbox
 
 
 async def _external(setting: ExternalServer, phone: str | None, name: str, out: TextIO) -> Target:

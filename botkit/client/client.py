@@ -33,6 +33,7 @@ from botkit.client.connections import Connections
 from botkit.client.group_events import GroupNotifications
 from botkit.client.group_send import GroupMembers
 from botkit.client.groups import Groups
+from botkit.client.identity import IdentityChanges
 from botkit.client.keepalive import KeepAlive
 from botkit.client.login import Login
 from botkit.client.messaging import Messaging
@@ -163,6 +164,7 @@ class Client:
         self._router.on_notification(GP2, notifications.on_notification)
         self.presence = Presence(self._router, self._send, store, emit=self._emit)
         """Our presence and chat states, and others' as events (:mod:`.presence`)."""
+        self._identities = IdentityChanges(store, self._messaging.directory, emit=self._emit)
         self._logout_requested = False
         self._own_jid: JID | None = None
 
@@ -330,6 +332,7 @@ class Client:
 
     async def _on_encrypt_notification(self, node: Node) -> None:
         self._spawn(self._prekeys.on_notification(node), "prekey-top-up")
+        await self._identities.on_notification(node)
 
     async def _members(self, group: JID) -> GroupMembers:
         return await self.groups.members(group)

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from botkit.client.lid_migration import learn_lid
 from botkit.client.requests import Requests
 from botkit.core.e2e import LocalDevice
 from botkit.core.signal import PreKeyBundle
@@ -23,7 +24,7 @@ from botkit.core.stanza import (
     parse_key_fetch_result,
 )
 from botkit.errors import NotConnected
-from botkit.store.base import CredentialStore, DeviceListCache, LIDMapStore
+from botkit.store.base import CredentialStore, DeviceListCache, LIDMapStore, SessionStore
 from botkit.store.values import DeviceCredentials
 from botkit.types.jid import JID
 
@@ -32,7 +33,7 @@ __all__ = ["Directory", "local_device"]
 log = logging.getLogger(__name__)
 
 
-class _Store(CredentialStore, DeviceListCache, LIDMapStore, Protocol):
+class _Store(CredentialStore, DeviceListCache, LIDMapStore, SessionStore, Protocol):
     """What the directory needs of the account store."""
 
 
@@ -110,7 +111,7 @@ class Directory:
                 found[entry.user] = ids
                 await self._store.put_device_list(str(entry.user), ids, None)
                 if entry.lid is not None and entry.user.is_pn:
-                    await self._store.put_lid_mapping(str(entry.lid.to_non_ad()), str(entry.user))
+                    await learn_lid(self._store, entry.lid, entry.user)
         return [
             JID(user.user, user.server, device) for user in users for device in found.get(user, ())
         ]

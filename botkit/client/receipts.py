@@ -129,10 +129,19 @@ class Receipts:
         await self._send(node)
 
     async def on_ib(self, node: Node) -> None:
-        """Note the end of the offline batch (``<ib><offline count>``); ``<ib>`` is never acked."""
-        offline = node.get_child("offline")
-        if offline is None:
-            return
-        self.offline_count = AttrReader(offline).optional_int("count") or 0
-        self.offline_done.set()
-        log.info("offline batch delivered: %d messages", self.offline_count)
+        """Handle an ``<ib>`` (§10.7), never acked: each child is handled or ignored.
+
+        ``<offline count>`` ends the offline batch. The others carry nothing a bot acts on and
+        are logged: ``offline_preview`` (backlog counts), ``dirty`` (whatsmeow does not clean
+        it either), ``edge_routing``, ``unified_session``, ``downgrade_webclient`` (the QR was
+        scanned by a phone without multi-device: a warning), and unknown ones.
+        """
+        for child in node.children:
+            if child.tag == "offline":
+                self.offline_count = AttrReader(child).optional_int("count") or 0
+                self.offline_done.set()
+                log.info("offline batch delivered: %d messages", self.offline_count)
+            elif child.tag == "downgrade_webclient":
+                log.warning("the phone that scanned the QR code does not support multi-device")
+            else:
+                log.debug("ignored <ib><%s>", child.tag)

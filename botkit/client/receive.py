@@ -23,6 +23,7 @@ from typing import Protocol
 
 from botkit.client.devices import local_device
 from botkit.client.kinds import KindEvent, Origin, received_event
+from botkit.client.lid_migration import learn_lid
 from botkit.client.requests import Send
 from botkit.core import signal
 from botkit.core.binary import Node
@@ -179,11 +180,14 @@ class Receiver:
         if failure is not None:
             await self._failed(node, incoming, key, failure, local, credentials)
             return
-        await self._send(received.receipt)  # only now: the commit is done
-        self._retries.pop((str(incoming.sender), incoming.id), None)
+        # The commit is done: the application hears of the message now, before the receipt
+        # (a network write) goes out, so that a crash right after the commit is least likely
+        # to lose it (its redelivery would be dropped as a duplicate).
         event = self._event(incoming, received) if fresh else None
         if event is not None:
             await self._emit(event)
+        await self._send(received.receipt)
+        self._retries.pop((str(incoming.sender), incoming.id), None)
 
     async def _decrypt(
         self,
@@ -252,9 +256,9 @@ class Receiver:
         if alternate is None or str(sender) in self._mapped:
             return
         if sender.is_pn and alternate.is_lid:
-            await self._store.put_lid_mapping(str(alternate), str(sender))
+            await learn_lid(self._store, alternate, sender)
         elif sender.is_lid and alternate.is_pn:
-            await self._store.put_lid_mapping(str(sender), str(alternate))
+            await learn_lid(self._store, sender, alternate)
         self._mapped.add(str(sender))
 
     async def _failed(

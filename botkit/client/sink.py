@@ -16,6 +16,7 @@ from botkit.types.events import (
     GroupInfoChanged,
     GroupJoined,
     GroupParticipantsChanged,
+    IdentityChanged,
     MessageEdited,
     MessageReceived,
     MessageRevoked,
@@ -40,6 +41,9 @@ SinkEvent = (
     | GroupParticipantsChanged
     | GroupInfoChanged
     | GroupJoined
+    | ReceiptReceived
+    | UndecryptableMessage
+    | IdentityChanged
 )
 """Everything the client reports: session, message, presence and group events."""
 

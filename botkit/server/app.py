@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
+from pathlib import Path
 from types import TracebackType
 
 from botkit.core.binary import Node
@@ -23,9 +25,13 @@ from botkit.server.group_service import GroupControl, GroupService
 from botkit.server.handlers import IqContext, answer_iq
 from botkit.server.linking import Linker
 from botkit.server.mailbox import Fault
+from botkit.server.media import MediaServer
+from botkit.server.persistence import Persistence
+from botkit.server.phones import SimulatedPhone
 from botkit.server.presence import PresenceHub
 from botkit.server.routing import Router
 from botkit.server.session import ChatSession, Registration, error_reply
+from botkit.server.snapshots import open_data_dir, restore_sandbox
 from botkit.server.wire import ServerKeys, SessionHandler, WireServer, WireSession
 from botkit.server.world import World
 from botkit.types.jid import DEFAULT_USER_SERVER, JID
@@ -39,14 +45,18 @@ REPLACED = Node("stream:error", {}, [Node("conflict", {"type": "replaced"})])
 DEVICE_REMOVED = Node(
     "stream:error", {"code": "401"}, [Node("conflict", {"type": "device_removed"})]
 )
-_MEDIA_PLACEHOLDER = "https://127.0.0.1:0"
 
 
 class Sandbox(SessionHandler):
     """A local WhatsApp-compatible server; an async context manager.
 
     ``ref_timeouts`` is how long the first and each later pairing ref stays valid (seconds);
-    ``reply_timeout`` bounds every answer the sandbox waits for from a client.
+    ``reply_timeout`` bounds every answer the sandbox waits for from a client. With a
+    ``data_dir`` the state (keys, accounts, devices, groups, the phones' Signal state and
+    group sender keys, mailboxes) is kept there and restored at the next start
+    (:mod:`botkit.server.persistence`); without, it lives in memory only. ``media_tls``
+    serves media over HTTPS with a self-signed certificate
+    (``sandbox.media.certificate.cert_pem``) instead of plain HTTP.
     """
 
     def __init__(
@@ -57,18 +67,28 @@ class Sandbox(SessionHandler):
         control_port: int = 0,
         ref_timeouts: tuple[float, float] = (60.0, 20.0),
         reply_timeout: float = 20.0,
+        data_dir: Path | None = None,
+        media_tls: bool = False,
     ) -> None:
         self.world = World()
-        self.keys = ServerKeys.generate(now=time.time())
+        self.persistence: Persistence | None = None
+        if data_dir is None:
+            self.keys = ServerKeys.generate(now=time.time())
+        else:
+            self.keys, self.persistence = open_data_dir(data_dir)
         self.linker = Linker(self.world, ref_timeouts=ref_timeouts, reply_timeout=reply_timeout)
         self._wire = WireServer(self, keys=self.keys, host=host, port=port)
         self._control = ControlServer(self, host=host, port=control_port)
+        blobs = None if data_dir is None else data_dir / "media"
+        self.media = MediaServer(host, tls=media_tls, blob_dir=blobs)
         self._sessions: dict[WireSession, ChatSession] = {}
         self._online: dict[JID, ChatSession] = {}
         self.router = Router(self.world, self._online)
-        self.groups = GroupService(self.world, self.router)
+        self.groups = GroupService(self.world, self.router, self.changed)
         self.group_control = GroupControl(self.world, self.groups)
         self.presence = PresenceHub(self.world, self.router)
+        if self.persistence is not None:
+            restore_sandbox(self.persistence, self.world, self.router)
 
     @property
     def ws_url(self) -> str:
@@ -82,8 +102,8 @@ class Sandbox(SessionHandler):
 
     @property
     def media_url(self) -> str:
-        """The media server's base URL (a placeholder until media is served)."""
-        return _MEDIA_PLACEHOLDER
+        """The media server's base URL (``http://host:port``; see :mod:`botkit.server.media`)."""
+        return self.media.url
 
     @property
     def root_public_key(self) -> str:
@@ -99,11 +119,29 @@ class Sandbox(SessionHandler):
             "root_public_key": self.root_public_key,
         }
 
+    def changed(self) -> None:
+        """Note that the state changed (it is written soon when the sandbox has a data dir)."""
+        if self.persistence is not None:
+            self.persistence.touch()
+
+    async def flush(self) -> None:
+        """Return once every change so far is on disk (at once without a data dir).
+
+        Raises:
+            OSError: the state could not be written.
+        """
+        if self.persistence is not None:
+            await self.persistence.flush()
+
     async def __aenter__(self) -> Sandbox:
+        if self.persistence is not None:
+            self.persistence.start()
         await self._wire.__aenter__()
         try:
             await self._control.__aenter__()
+            await self.media.__aenter__()
         except BaseException:
+            await self._control.__aexit__(None, None, None)
             await self._wire.__aexit__(None, None, None)
             raise
         return self
@@ -115,10 +153,13 @@ class Sandbox(SessionHandler):
         tb: TracebackType | None,
     ) -> None:
         await self._control.__aexit__(exc_type, exc, tb)
+        await self.media.__aexit__(exc_type, exc, tb)
         await self.router.close()
         for session in list(self._sessions.values()):
             await session.end()
         await self._wire.__aexit__(exc_type, exc, tb)
+        if self.persistence is not None:
+            await self.persistence.close()
 
     # -- control operations ------------------------------------------------------------------
 
@@ -129,6 +170,7 @@ class Sandbox(SessionHandler):
             ValueError: a bad phone number, or the account exists.
         """
         account = self.world.create_account(phone, name)
+        self.changed()
         return {"jid": str(account.jid), "lid": str(account.lid)}
 
     def devices(self, phone: str) -> list[str]:
@@ -148,6 +190,7 @@ class Sandbox(SessionHandler):
         if removed is None:
             return False
         self.router.forget(removed.jid)
+        self.changed()
         session = self._online.pop(removed.jid, None)
         if session is not None:
             await session.end(DEVICE_REMOVED)
@@ -170,9 +213,38 @@ class Sandbox(SessionHandler):
         chat = self.router.phone(account)
         node = chat.compose_group(to, text) if to.is_group else chat.compose(to, text)
         refused = await self.router.phone_sends(account, node)
+        self.changed()
         if refused is not None:
             raise SandboxRefusal(refused, f"the server refused the message to {to}")
         return str(node.attrs["id"])
+
+    async def reset_identity(self, phone: str) -> list[str]:
+        """Give ``phone``'s account a new phone (new identity and pre-keys), as a re-registration.
+
+        Its companions are unlinked; every companion the old phone had a session with gets the
+        ``<notification type="encrypt"><identity/></notification>`` of PROTOCOL.md §10.5.
+        Returns the JIDs of the companions notified.
+
+        Raises:
+            LookupError: no account for ``phone``.
+        """
+        account = self.world.account(phone)
+        if account is None:
+            raise LookupError(f"no account for {phone}")
+        peers = self.router.reset_phone(account)
+        account.primary = SimulatedPhone.generate(os.urandom)
+        for device_id in list(account.devices):
+            await self.unlink(JID(phone, DEFAULT_USER_SERVER, device_id))
+        notice_id = os.urandom(8).hex().upper()
+        attrs: dict[str, str | JID] = {"from": account.jid, "type": "encrypt", "id": notice_id}
+        attrs["t"] = str(int(time.time()))
+        notice = Node("notification", attrs, [Node("identity")])
+        notified = [peer for peer in peers if peer.user != phone]
+        for peer in notified:
+            await self.router.notify_device(peer, notice, account)
+        self.changed()
+        log.info("%s registered again; notified %d devices", phone, len(notified))
+        return [str(peer) for peer in notified]
 
     def inbox(self, phone: str) -> list[dict[str, object]]:
         """Return the texts ``phone``'s simulated phone decrypted, oldest first.
@@ -277,10 +349,13 @@ class Sandbox(SessionHandler):
                 await self.presence.from_device(account, chat.device.jid.device, node)
         else:
             log.debug("ignored <%s>", node.tag)
+        self.changed()
 
     async def _answer(self, chat: ChatSession, iq: Node) -> Node:
         """Return the answer to a client IQ; a failing handler answers 500, never silence."""
         try:
+            if iq.attrs.get("xmlns") == "w:m" and iq.get_child("media_conn") is not None:
+                return self.media.media_conn(iq)
             return await answer_iq(IqContext(self.world, chat, self, self.groups), iq)
         except Exception:  # a handler bug must cost one IQ, not the connection
             log.exception("IQ handler failed for xmlns=%r", iq.attrs.get("xmlns"))
@@ -292,6 +367,7 @@ class Sandbox(SessionHandler):
         if chat is None:
             return
         chat.ended()
+        self.changed()
         self.linker.forget(chat)
         if chat.device is not None and self._online.get(chat.device.jid) is chat:
             del self._online[chat.device.jid]

@@ -6,6 +6,8 @@ Routes (bodies and answers are JSON objects; errors are ``{"error": "..."}`` wit
     POST /control/pair       {"phone", "qr"}        -> {"device_jid"}
     POST /control/pair-code  {"phone", "code"}      -> {"device_jid"}
     POST /control/unlink     {"device_jid"}         -> {"unlinked": true}
+    POST /control/users/<phone>/reset-identity {}   -> {"notified": ["<device jid>", ...]}
+                              (the user's phone registers again with a new identity)
     GET  /control/devices/<phone>                   -> ["<device jid>", ...]
     POST /control/messages   {"from", "to", "text"} -> {"id"}   (sent by the simulated phone)
     GET  /control/inbox/<phone>  -> [{"id", "from", "chat", "text", "timestamp"}, ...]
@@ -28,15 +30,16 @@ such group, 400 a bad value).
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from botkit.errors import BotkitError, SandboxRefusal
+from botkit.server.http import LoopbackHttpServer
 from botkit.server.mailbox import Fault
 from botkit.types.jid import JID
 
@@ -57,6 +60,7 @@ _REASONS = {
     405: "Method Not Allowed",
     409: "Conflict",
     413: "Content Too Large",
+    500: "Internal Server Error",
     504: "Gateway Timeout",
 }
 
@@ -141,14 +145,12 @@ def _jids(body: dict[str, Any]) -> list[JID]:
         raise ValueError(f"a participant is not a JID: {exc}") from exc
 
 
-class ControlServer:
+class ControlServer(LoopbackHttpServer):
     """Serves the control API of ``sandbox``; an async context manager."""
 
     def __init__(self, sandbox: Sandbox, *, host: str, port: int) -> None:
+        super().__init__(host=host, port=port)
         self._sandbox = sandbox
-        self._host = host
-        self._port = port
-        self._server: asyncio.Server | None = None
         self._posts: dict[str, Callable[[dict[str, Any]], Awaitable[Any]]] = {
             "/control/users": self._users,
             "/control/pair": self._pair,
@@ -159,49 +161,10 @@ class ControlServer:
             "/control/groups": self._groups,
         }
 
-    @property
-    def url(self) -> str:
-        """The base URL, ``http://host:port``.
+    async def _respond(self, reader: asyncio.StreamReader) -> bytes:
+        return (await self._answer(reader)).encode()
 
-        Raises:
-            RuntimeError: the server has not started.
-        """
-        if self._server is None:
-            raise RuntimeError("the control server has not started")
-        port = self._server.sockets[0].getsockname()[1]
-        return f"http://{self._host}:{port}"
-
-    async def __aenter__(self) -> ControlServer:
-        self._server = await asyncio.start_server(self._serve, self._host, self._port)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            response = await self._respond(reader)
-            writer.write(response.encode())
-            await writer.drain()
-        except (
-            ConnectionError,
-            asyncio.IncompleteReadError,
-            asyncio.LimitOverrunError,
-            TimeoutError,
-        ) as exc:
-            log.debug("control connection dropped: %s", exc)
-        finally:
-            writer.close()
-
-    async def _respond(self, reader: asyncio.StreamReader) -> Response:
+    async def _answer(self, reader: asyncio.StreamReader) -> Response:
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), _READ_TIMEOUT)
         lines = head.decode("latin-1").split("\r\n")
         parts = lines[0].split(" ")
@@ -229,6 +192,9 @@ class ControlServer:
             group = _group_jid(path[len(_GROUPS) :])
             return self._call_sync(lambda: self._sandbox.group_control.metadata(group))
         handler = self._posts.get(path) or self._group_route(path)
+        if path.startswith("/control/users/") and path.endswith("/reset-identity"):
+            phone = path.removeprefix("/control/users/").removesuffix("/reset-identity")
+            handler = functools.partial(self._reset_identity, phone)
         if handler is None:
             return _error(404, f"no route {path}")
         if method != "POST":
@@ -240,7 +206,9 @@ class ControlServer:
         if not isinstance(body, dict):
             return _error(400, "the body must be a JSON object")
         try:
-            return Response(200, await handler(body))
+            answer = await handler(body)
+            await self._sandbox.flush()  # an answer means the change survives a crash
+            return Response(200, answer)
         except ValueError as exc:
             return _error(400, str(exc))
         except LookupError as exc:
@@ -251,6 +219,9 @@ class ControlServer:
             return _error(exc.code if exc.code in _REASONS else 409, str(exc))
         except BotkitError as exc:
             return _error(409, f"{type(exc).__name__}: {exc}")
+        except OSError as exc:
+            log.error("the sandbox state could not be written: %s", exc)
+            return _error(500, "the sandbox state could not be written")
 
     def _group_route(self, path: str) -> Callable[[dict[str, Any]], Awaitable[Any]] | None:
         """Return the handler of ``POST /control/groups/<jid>/<operation>``, or None."""
@@ -313,6 +284,9 @@ class ControlServer:
         fault = Fault(_field(body, "kind"), count, float(seconds))
         self._sandbox.inject_fault(device, fault)
         return {"device_jid": str(device), "kind": fault.kind, "count": count}
+
+    async def _reset_identity(self, phone: str, body: dict[str, Any]) -> dict[str, list[str]]:
+        return {"notified": await self._sandbox.reset_identity(phone)}
 
     async def _unlink(self, body: dict[str, Any]) -> dict[str, bool]:
         jid = _jid(body, "device_jid")

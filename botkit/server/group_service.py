@@ -10,7 +10,6 @@ own sender key of the group, so their next message starts a new one the removed 
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -39,15 +38,19 @@ from botkit.types.jid import DEFAULT_USER_SERVER, JID
 
 __all__ = ["GroupControl", "GroupService", "group_json"]
 
-_ids = itertools.count(1)
-
 
 class GroupService:
-    """Carries out group requests in ``world`` and routes their notifications with ``router``."""
+    """Carries out group requests in ``world`` and routes their notifications with ``router``.
 
-    def __init__(self, world: World, router: Router) -> None:
+    ``changed`` is called after each request carried out (the sandbox then writes its state).
+    """
+
+    def __init__(
+        self, world: World, router: Router, changed: Callable[[], None] = lambda: None
+    ) -> None:
         self._world = world
         self._router = router
+        self._changed = changed
 
     def _phone_of(self, jid: JID) -> str | None:
         account = self._world.account_of(jid)
@@ -72,6 +75,7 @@ class GroupService:
             lid_of=self.lid_of,
             now=int(time.time()),
         )
+        self._changed()
         for group_jid in outcome.rotate:
             group = self._world.groups.get(group_jid)
             for phone in () if group is None else group.members:
@@ -87,7 +91,7 @@ class GroupService:
         node = gp2_notification(
             GroupNotification(
                 group=notice.group,
-                id=f"gp2-{next(_ids)}",
+                id=self._world.groups.notice_id(),
                 timestamp=int(time.time()),
                 changes=(notice.change,),
                 actor=JID(notice.actor, DEFAULT_USER_SERVER),

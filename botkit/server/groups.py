@@ -103,6 +103,8 @@ class GroupRegistry:
         self._groups: dict[JID, Group] = {}
         self.revoked_codes: set[str] = set()
         """Invite codes that were reset (joining with one answers 410)."""
+        self.next_notice: int = 1
+        """The number of the next ``w:gp2`` notification id (kept across restarts)."""
 
     def __iter__(self) -> Iterator[Group]:
         return iter(self._groups.values())
@@ -116,6 +118,27 @@ class GroupRegistry:
             group.members.setdefault(phone, ParticipantRole.MEMBER)
         self._groups[jid] = group
         return group
+
+    def adopt(self, group: Group) -> None:
+        """Add a group restored from disk.
+
+        Raises:
+            ValueError: a group with its JID exists already.
+        """
+        if group.jid in self._groups:
+            raise ValueError(f"the group {group.jid} exists already")
+        self._groups[group.jid] = group
+
+    def notice_id(self) -> str:
+        """Return a fresh ``w:gp2`` notification id (never reused, even after a restart)."""
+        number, self.next_notice = self.next_notice, self.next_notice + 1
+        return f"gp2-{number}"
+
+    def notice_seen(self, notice_id: str) -> None:
+        """Make sure :meth:`notice_id` never returns ``notice_id`` (one held from before)."""
+        number = notice_id.removeprefix("gp2-")
+        if number != notice_id and number.isascii() and number.isdigit():
+            self.next_notice = max(self.next_notice, int(number) + 1)
 
     def _new_jid(self) -> JID:
         while True:

@@ -88,6 +88,10 @@ class Mailbox:
             del self._held[key]
         return len(gone)
 
+    def entries(self) -> list[tuple[PendingKey, Node]]:
+        """Return every held stanza with its key, oldest first."""
+        return list(self._held.items())
+
     def backlog(self) -> list[Node]:
         """Return every held stanza, oldest first (they stay held until confirmed)."""
         return list(self._held.values())

@@ -34,7 +34,7 @@ from botkit.core.e2e import (
 )
 from botkit.core.signal import PreKeyBundle, SenderKeyRecord, SessionRecord, create_sender_key
 from botkit.core.stanza import message_id, parse_receipt
-from botkit.errors import BotkitError
+from botkit.errors import BotkitError, DecodeError
 from botkit.pb import adv_pb2, e2e_pb2
 from botkit.server.world import Account, World
 from botkit.types.jid import DEFAULT_USER_SERVER, HIDDEN_USER_SERVER, JID
@@ -131,6 +131,45 @@ class PhoneChat:
         """The member devices our own sender key of each group was distributed to."""
         self._sent: OrderedDict[str, _Sent] = OrderedDict()
         self._retries: dict[str, int] = {}
+
+    @property
+    def sessions(self) -> dict[PeerKey, SessionRecord]:
+        """The Signal sessions with peer devices (mutable: persistence restores into it)."""
+        return self._sessions
+
+    @property
+    def sender_keys(self) -> dict[tuple[JID, PeerKey], SenderKeyRecord]:
+        """Others' sender keys by (group, sender device) (mutable: persistence restores it)."""
+        return self._sender_keys
+
+    @property
+    def own_sender_keys(self) -> dict[JID, SenderKeyRecord]:
+        """Our own sender key of each group (mutable: persistence restores it)."""
+        return self._own_keys
+
+    @property
+    def key_holders(self) -> dict[JID, set[PeerKey]]:
+        """The devices our own key of each group went to (mutable: persistence restores it)."""
+        return self._key_holders
+
+    def sent_messages(self) -> list[tuple[str, JID, bytes, int]]:
+        """Return the recent messages kept for retry receipts: (id, chat, Message, time)."""
+        return [
+            (i, s.chat, s.message.SerializeToString(), s.timestamp) for i, s in self._sent.items()
+        ]
+
+    def remember_sent(self, message_id: str, chat: JID, message: bytes, timestamp: int) -> None:
+        """Keep a sent message for retry receipts (as :meth:`sent_messages` lists it).
+
+        Raises:
+            DecodeError: ``message`` is not a serialized ``Message``.
+        """
+        parsed = e2e_pb2.Message()
+        try:
+            parsed.ParseFromString(message)
+        except Exception as exc:  # protobuf raises its own DecodeError
+            raise DecodeError("a kept message is not a Message") from exc
+        self._sent[message_id] = _Sent(chat, parsed, timestamp)
 
     def _peer(self, jid: JID) -> PeerKey:
         """Return the peer key of a device JID.

@@ -109,6 +109,28 @@ class Router:
         for phone in self._phones.values():
             phone.forget_device(device.user, device.device)
 
+    def reset_phone(self, account: Account) -> list[JID]:
+        """Forget the messaging state of ``account``'s phone, which registered again.
+
+        Returns the companion devices (phone-number device JIDs) it had sessions with; every
+        other simulated phone forgets its session with it.
+        """
+        chat = self._phones.pop(account.phone, None)
+        for phone in self._phones.values():
+            phone.forget_device(account.phone, 0)
+        if chat is None:
+            return []
+        return [JID(user, DEFAULT_USER_SERVER, device) for user, device in chat.sessions if device]
+
+    async def notify_device(self, target: JID, node: Node, peer: Account) -> None:
+        """Deliver the ``<notification>`` ``node`` about ``peer`` to the companion ``target``.
+
+        It stays in the target's mailbox until the target acknowledges it.
+        """
+        await self._deliver(
+            target, node, PendingKey("notification", str(node.attrs["id"]), "", peer.phone)
+        )
+
     async def close(self) -> None:
         """Cancel deliveries still being delayed."""
         for task in list(self._tasks):

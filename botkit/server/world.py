@@ -117,6 +117,21 @@ class World:
         self._by_lid[lid_user] = account
         return account
 
+    def adopt(self, account: Account) -> None:
+        """Add an account restored from disk (its phone and LID must be new to this world).
+
+        Raises:
+            ValueError: the phone number or the LID already has an account.
+        """
+        if account.phone in self._by_phone or account.lid_user in self._by_lid:
+            raise ValueError(f"an account for {account.phone} already exists")
+        self._by_phone[account.phone] = account
+        self._by_lid[account.lid_user] = account
+
+    def accounts(self) -> list[Account]:
+        """Return every account, in creation order."""
+        return list(self._by_phone.values())
+
     def account(self, phone: str) -> Account | None:
         """Return the account of ``phone``, or None."""
         return self._by_phone.get(phone)

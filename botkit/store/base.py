@@ -112,6 +112,15 @@ class SessionStore(Protocol):
         """Delete the sessions of every device of user ``name`` (PROTOCOL.md §7.4)."""
         ...
 
+    async def move_user(self, old_name: str, new_name: str) -> int:
+        """Move the sessions and trusted identities of every device of user ``old_name`` to
+        ``new_name``, atomically; return how many sessions moved.
+
+        This is the PN -> LID migration of PROTOCOL.md §5.3. A device that already has a
+        session (or identity) under ``new_name`` keeps it; ``old_name``'s is dropped.
+        """
+        ...
+
 
 class IdentityStore(Protocol):
     """Peers' identity keys: trust on first use, with a history of changes."""

@@ -17,7 +17,7 @@ import itertools
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from botkit.errors import ClientError
+from botkit.errors import ClientError, NotAuthorized
 from botkit.types.events import Event, MessageReceived, ParticipantAction
 from botkit.types.group import GroupInfo, GroupParticipant, GroupSetting, ParticipantRole
 from botkit.types.jid import DEFAULT_USER_SERVER, JID
@@ -100,6 +100,7 @@ class FakeClient:
         self.sent: list[SentMessage] = []
         self.chat_states: list[tuple[JID, bool]] = []
         self.groups: dict[JID, GroupInfo] = {}
+        self.invite_codes: dict[JID, str] = {}
         self.alternates: dict[JID, JID] = {}
         self.setting_changes: list[tuple[JID, GroupSetting, bool]] = []
         self.participant_changes: list[tuple[JID, tuple[JID, ...], ParticipantAction]] = []
@@ -145,15 +146,25 @@ class FakeClient:
         self.alternates[b] = a
 
     def add_group(
-        self, jid: JID | str, subject: str, participants: dict[JID | str, ParticipantRole]
+        self,
+        jid: JID | str,
+        subject: str,
+        participants: dict[JID | str, ParticipantRole],
+        *,
+        invite_code: str | None = None,
     ) -> GroupInfo:
-        """Create group metadata with ``participants`` (JID -> role); return it."""
+        """Create group metadata with ``participants`` (JID -> role); return it.
+
+        ``invite_code`` is what :meth:`group_invite_code` answers (to an admin bot).
+        """
         info = GroupInfo(
             _jid(jid),
             subject,
             tuple(GroupParticipant(_jid(p), role) for p, role in participants.items()),
         )
         self.groups[info.jid] = info
+        if invite_code is not None:
+            self.invite_codes[info.jid] = invite_code
         return info
 
     def texts(self, to: JID | str | None = None) -> list[str]:
@@ -217,6 +228,21 @@ class FakeClient:
             elif jid in members:
                 members[jid] = dataclasses.replace(members[jid], role=_ROLE_FOR_ACTION[action])
         self.groups[group] = dataclasses.replace(info, participants=tuple(members.values()))
+
+    async def group_invite_code(self, group: JID) -> str:
+        """Return the invite code given to :meth:`add_group`.
+
+        Raises NotAuthorized when the bot is not an admin of the group (as WhatsApp does), and
+        ClientError for an unknown group or one without a code.
+        """
+        info = await self.group_info(group)
+        me = info.participant(self.own_jid) if self.own_jid is not None else None
+        if me is None or not me.is_admin:
+            raise NotAuthorized(401, f"only admins may read the invite code of {group}")
+        try:
+            return self.invite_codes[group]
+        except KeyError:
+            raise ClientError(f"no invite code was given for {group}") from None
 
     async def set_group_setting(self, group: JID, setting: GroupSetting, enabled: bool) -> None:
         """Record the change and apply it to the stored metadata."""

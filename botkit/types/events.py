@@ -37,6 +37,7 @@ __all__ = [
     "GroupInfoChanged",
     "GroupJoined",
     "GroupParticipantsChanged",
+    "IdentityChanged",
     "MessageEdited",
     "MessageReceived",
     "MessageRevoked",
@@ -142,6 +143,18 @@ class GroupJoined:
     info: GroupInfo
     timestamp: float
     by: JID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityChanged:
+    """``user``'s identity key changed (their phone re-registered, PROTOCOL.md §10.5).
+
+    The client has dropped its sessions and trusted identities for ``user`` (both its PN and its
+    LID); the next message either way starts a new session. ``timestamp`` is the server's.
+    """
+
+    user: JID
+    timestamp: float
 
 
 class ReceiptKind(enum.Enum):
@@ -289,6 +302,7 @@ Event = (
     | ChatStateChanged
     | ClientEvent
     | UndecryptableMessage
+    | IdentityChanged
     | BotStarted
     | BotStopped
     | ConfigReloaded

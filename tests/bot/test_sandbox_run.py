@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shlex
+import shutil
 import signal
 import sys
 import urllib.request
@@ -84,13 +86,26 @@ def _control(url: str, body: dict[str, str] | None = None) -> Any:
         return json.loads(response.read())
 
 
-async def test_botkit_run_answers_ping_and_stops_on_sigterm() -> None:
+def _example_copy(folder: Path) -> Path:
+    """Return bot.example.yaml as written, in ``folder`` (its ./data goes there, not the repo)."""
+    for name in ("plugins", "templates"):
+        (folder / name).symlink_to(REPO / name, target_is_directory=True)
+    return Path(shutil.copy(REPO / "bot.example.yaml", folder / "bot.example.yaml"))
+
+
+async def _post(curl: str) -> Any:
+    """Do what a printed ``curl -s -X POST URL -H ... -d BODY`` line does; return the answer."""
+    words = shlex.split(curl)
+    return await asyncio.to_thread(_control, words[4], json.loads(words[-1]))
+
+
+async def test_botkit_run_of_the_example_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "botkit.cli",
         "run",
-        str(REPO / "examples" / "sandbox_bot.yaml"),
+        str(_example_copy(tmp_path)),
         stdout=asyncio.subprocess.PIPE,
     )
     assert proc.stdout is not None
@@ -100,16 +115,17 @@ async def test_botkit_run_answers_ping_and_stops_on_sigterm() -> None:
             line = await asyncio.wait_for(proc.stdout.readline(), 20)
             assert line, f"botkit run ended early: {lines}"
             lines.append(line.decode())
-        curl = next(line for line in lines if "/control/messages" in line)
-        control = curl.split()[4].removesuffix("/control/messages")
-        body = json.loads(curl.split("-d ", 1)[1].strip().strip("'"))
-        assert body["text"] == "!ping"
-        await asyncio.to_thread(_control, control + "/control/messages", body)
-        inbox = f"{control}/control/inbox/{body['from']}"
-
-        await _until(lambda: bool(_control(inbox)), 20)  # a local call: blocking is fine here
-        assert [entry["text"] for entry in _control(inbox)] == ["pong"]
+        ping, help_, inbox = [line for line in lines if "curl" in line]
+        assert json.loads(shlex.split(ping)[-1])["text"] == "!ping"
+        await _post(ping)
+        url = shlex.split(inbox)[-1]
+        await _until(lambda: len(_control(url)) == 1, 20)  # a local call: blocking is fine here
+        await _post(help_)  # Bob, in the demo group: Alice sees his message and the answer
+        await _until(lambda: len(_control(url)) == 3, 20)
+        pong, asked, answer = (entry["text"] for entry in _control(url))
+        assert (pong, asked) == ("pong", "!help") and "!ping" in answer
     finally:
         proc.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(proc.wait(), 20)
     assert code == 0
+    assert (tmp_path / "data" / "botkit.db").is_file() and (tmp_path / "data" / "sandbox").is_dir()

@@ -26,6 +26,10 @@ from botkit.types.client_events import ClientEvent, Connected, QRCodeShown
 from botkit.types.jid import JID, SERVER_JID
 
 PHONE = "15550001111"
+ALICE = JID(PHONE, "s.whatsapp.net")
+"""The account the tests' client is paired to, as a user JID."""
+BOB = "15550002222"
+"""The phone number of a second account (a simulated phone to talk to)."""
 TIMEOUT = 10.0
 
 E = TypeVar("E")

@@ -193,5 +193,7 @@ async def test_the_runtime_adapter_reads_and_administers_groups(
         await adapter.update_group_participants(group, [p2], ParticipantAction.DEMOTED)
     await adapter.set_group_setting(group, GroupSetting.ANNOUNCE, True)
     assert sandbox.group_control.metadata(group)["announce"] is True
+    code = await adapter.group_invite_code(group)
+    assert code == sandbox.group_control.metadata(group)["invite_code"]
     await adapter.send_chat_state(group, True)
     await adapter.close()

@@ -1,6 +1,6 @@
 // A real Baileys client that pairs with a botkit sandbox, logs in and chats 1:1.
 //
-// Usage: node baileys_chat.mjs WS_URL ROOT_PUBLIC_KEY_HEX
+// Usage: node baileys_chat.mjs WS_URL ROOT_PUBLIC_KEY_HEX [reconnect]
 // Prints one JSON object per line on stdout:
 //   {"event":"qr","qr":...}                               each QR code Baileys shows
 //   {"event":"restart","status":515}                      the restart after pairing
@@ -17,23 +17,26 @@
 //   {"event":"edited","id","chat","text"}           message `id` edited to `text`
 //   {"event":"context","id","chat","quoted","quoted_participant","mentions"}  a reply's context
 //   {"event":"close","status":...,"error":...}            the socket closed for good
+//   {"event":"reconnecting","status":...}                 with "reconnect": a close other than
+//                                                         logged out, retried 250 ms later
 // Reads requests from stdin, one JSON object per line: {"op":"send","to":JID,"text":...};
 // {"op":"echo"} to answer every text received from now on with the same text, one at a time
 // and in order (bench/echo.py), answered {"event":"echoing"}; group requests call the socket
 // method of the same name with "args" (a JSON array): {"op":"groupCreate","args":[subject,
 // [jid,...]]}, groupMetadata, groupParticipantsUpdate, groupSettingUpdate, groupUpdateSubject,
-// groupLeave. The message kinds moderation needs (`key` is a Baileys message key {remoteJid,
-// fromMe, id, participant}): {"op":"reply","to","text","quoted":{key, message},"mentions":[jid...]}
-// a quoted reply; {"op":"react","to","key","emoji"}; {"op":"edit","to","key","text"};
-// {"op":"revoke","to","key"}; each answered {"event":"kind_sent","op","id"} or
-// {"event":"kind_error","op","error"}. console.* goes to stderr.
+// groupLeave, groupAcceptInvite. The message kinds moderation needs (`key` is a Baileys message
+// key {remoteJid, fromMe, id, participant}): {"op":"reply","to","text","quoted":{key, message},
+// "mentions":[jid...]} a quoted reply; {"op":"react","to","key","emoji"};
+// {"op":"edit","to","key","text"}; {"op":"revoke","to","key"}; each answered
+// {"event":"kind_sent","op","id"} or {"event":"kind_error","op","error"}. console.* goes to
+// stderr.
 import { createInterface } from 'node:readline';
 import { emit, logger, memoryKeyStore } from './baileys_harness.mjs';
 import makeWASocket, {
   DisconnectReason, WA_CERT_DETAILS, WAMessageStubType, initAuthCreds,
 } from 'baileys';
 
-const [wsUrl, rootHex] = process.argv.slice(2);
+const [wsUrl, rootHex, mode] = process.argv.slice(2);
 WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(rootHex, 'hex');
 
 const keyStore = memoryKeyStore();
@@ -107,6 +110,11 @@ function connect() {
       connect();
       return;
     }
+    if (mode === 'reconnect' && status !== DisconnectReason.loggedOut) {
+      emit({ event: 'reconnecting', status });
+      setTimeout(connect, 250);
+      return;
+    }
     emit({ event: 'close', status, error: err ? String(err.message ?? err) : null });
     process.exit(0);
   });
@@ -165,7 +173,7 @@ connect();
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
 const GROUP_OPS = new Set([
   'groupCreate', 'groupMetadata', 'groupParticipantsUpdate', 'groupSettingUpdate',
-  'groupUpdateSubject', 'groupLeave',
+  'groupUpdateSubject', 'groupLeave', 'groupAcceptInvite',
 ]);
 
 async function groupRequest(request) {

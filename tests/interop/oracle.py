@@ -15,7 +15,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["INTEROP_DIR", "Oracle", "OracleError", "OracleUnavailable"]
+import pytest
+
+__all__ = ["INTEROP_DIR", "Oracle", "OracleError", "OracleUnavailable", "start_or_fail"]
 
 INTEROP_DIR = Path(__file__).resolve().parent
 SCRIPT = INTEROP_DIR / "oracle.mjs"
@@ -161,3 +163,11 @@ class Oracle:
             for pub, msg, sig in items
         ]
         return [bool(v) for v in self.request("verify", items=payload)]
+
+
+def start_or_fail(script: Path = SCRIPT) -> Oracle:
+    """Start the oracle ``script``; a missing Node install fails the test (it never skips)."""
+    try:
+        return Oracle(script)
+    except OracleUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)

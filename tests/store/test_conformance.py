@@ -109,6 +109,23 @@ async def test_session_delete_one_and_all_devices(account: AccountStore) -> None
     assert await account.get_sessions([ALICE, ALICE_PHONE2, BOB]) == {BOB: b"b"}
 
 
+async def test_a_user_moves_to_its_lid_with_sessions_and_identities(account: AccountStore) -> None:
+    lid = ALICE_LID.name
+    lid_3 = SignalAddress(lid, 3)
+    await account.put_sessions({ALICE: b"pn0", ALICE_PHONE2: b"pn3", lid_3: b"lid3", BOB: b"b"})
+    await account.save_identity(ALICE, b"k0")
+    assert await account.move_user(ALICE.name, lid) == 1
+    moved = [SignalAddress(lid, 0), lid_3]
+    assert await account.get_sessions([ALICE, ALICE_PHONE2, *moved, BOB]) == {
+        moved[0]: b"pn0",
+        lid_3: b"lid3",  # a session already under the LID wins
+        BOB: b"b",
+    }
+    assert await account.get_identity(moved[0]) == b"k0"
+    assert await account.get_identity(ALICE) is None
+    assert await account.move_user(ALICE.name, lid) == 0
+
+
 async def test_identity_is_trusted_on_first_use(account: AccountStore) -> None:
     assert await account.is_trusted_identity(ALICE, b"k1")
     assert await account.save_identity(ALICE, b"k1") is False

@@ -137,6 +137,19 @@ class MemoryAccountStore(MemoryTables):
         for address in [a for a in sessions if a.name == name]:
             del sessions[address]
 
+    async def move_user(self, old_name: str, new_name: str) -> int:
+        """Move ``old_name``'s sessions and identities to ``new_name`` (existing ones win)."""
+        t = self._writable()
+        moved = 0
+        for table in (t.sessions, t.identities):
+            for address in [a for a in table if a.name == old_name]:
+                value = table.pop(address)
+                new = SignalAddress(new_name, address.device_id)
+                if new not in table:
+                    table[new] = value
+                    moved += table is t.sessions
+        return moved
+
     # -- identities
 
     async def get_identity(self, address: SignalAddress) -> bytes | None:

@@ -242,6 +242,26 @@ class SQLiteAccountStore(KeyTables):
         await self._apply([effects.session_delete_row(self._id, name, None)])
         self._sessions.clear()
 
+    async def move_user(self, old_name: str, new_name: str) -> int:
+        """Move ``old_name``'s sessions and identities to ``new_name`` in one transaction."""
+        self._writable()
+        moved = 0
+        async with self._db.transaction() as tx:
+            for table, column in (("sessions", "record"), ("identities", "identity_key")):
+                count = await tx.write(
+                    f"INSERT OR IGNORE INTO {table} (account_id, name, device_id, {column})"
+                    f" SELECT account_id, ?, device_id, {column} FROM {table}"
+                    " WHERE account_id = ? AND name = ?",
+                    (new_name, self._id, old_name),
+                )
+                moved = count if table == "sessions" else moved
+                await tx.write(
+                    f"DELETE FROM {table} WHERE account_id = ? AND name = ?", (self._id, old_name)
+                )
+        self._sessions.clear()
+        self._identities.clear()
+        return moved
+
     # -- identities
 
     async def get_identity(self, address: SignalAddress) -> bytes | None:

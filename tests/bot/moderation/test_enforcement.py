@@ -15,7 +15,7 @@ from botkit.bot import PluginStore
 from botkit.bot.dispatch import Outcome, ordered_impls
 from botkit.errors import ClientError
 from botkit.testing import FakeClient, FakeClock, MemoryKeyValueStore
-from botkit.types import GroupParticipantsChanged, ParticipantAction
+from botkit.types import GroupParticipantsChanged, MessageEdited, ParticipantAction
 from botkit.types.group import ParticipantRole
 from botkit.types.jid import JID
 from botkit.types.message import OutgoingMessage, RevokeMessage, TextMessage
@@ -67,6 +67,66 @@ async def test_a_link_is_revoked_for_everyone_and_warned_about(
     )
     [text] = [s.message for s in client.sent if isinstance(s.message, TextMessage)]
     assert text.mentions == (pn(MEMBER),)
+
+
+async def test_an_edit_that_adds_a_link_is_revoked_and_warned(
+    make_bot: MakeBot, client: FakeClient, clock: FakeClock
+) -> None:
+    bot = make_bot()
+    message = client.message("hello", sender=MEMBER, chat=GROUP)
+    await bot.handle(message)
+    result = await bot.handle(MessageEdited(GROUP, pn(MEMBER), message.id, LINK, clock.time()))
+    assert result is not None and result.stopped_by == "moderation"
+    assert revoked(client) == [(message.id, MEMBER)]  # the original id: its edits go with it
+    [warning] = client.texts(GROUP)
+    assert warning.startswith(f"@{MEMBER}, this is warning 1 of 3: links to evil.com")
+
+
+async def test_edits_are_no_flood_and_the_bots_own_are_not_judged(
+    make_bot: MakeBot, client: FakeClient, clock: FakeClock
+) -> None:
+    bot = make_bot(flood={"max_messages": 2, "per_seconds": 60})
+    message = client.message("hello", sender=MEMBER, chat=GROUP)
+    await bot.handle(message)
+    for n in range(5):
+        await bot.handle(MessageEdited(GROUP, pn(MEMBER), message.id, f"hello {n}", clock.time()))
+    bot_lid = JID("200000000000", "lid")
+    client.link(BOT, bot_lid)
+    set_role(client, BOT, ParticipantRole.MEMBER)  # not exempt as an admin: skipped as itself
+    for own in (pn(BOT), bot_lid):  # its edits made on another of its devices
+        await bot.handle(MessageEdited(GROUP, own, "OWN1", LINK, clock.time()))
+    assert client.sent == []
+
+
+async def test_the_groups_own_invite_passes_and_another_groups_is_revoked(
+    make_bot: MakeBot, client: FakeClient
+) -> None:
+    client.invite_codes[GROUP] = "OwnCode0123456789"
+    bot = make_bot()
+    ours = client.message(
+        "join https://chat.whatsapp.com/OwnCode0123456789", sender=MEMBER, chat=GROUP
+    )
+    theirs = client.message("or chat.whatsapp.com/OtherCode98765432", sender=MEMBER, chat=GROUP)
+    for message in (ours, theirs):
+        await bot.handle(message)
+    assert revoked(client) == [(theirs.id, MEMBER)]
+    [warning] = client.texts(GROUP)
+    assert "warning 1 of 3: invites to other groups are not allowed" in warning
+
+
+async def test_an_invite_is_judged_without_the_code_when_the_bot_may_not_read_it(
+    make_bot: MakeBot, client: FakeClient
+) -> None:
+    client.invite_codes[GROUP] = "OwnCode0123456789"
+    set_role(client, BOT, ParticipantRole.MEMBER)  # only admins may read the code
+    bot = make_bot()
+    await bot.handle(
+        client.message("chat.whatsapp.com/OwnCode0123456789", sender=MEMBER, chat=GROUP)
+    )
+    assert revoked(client) == []
+    notice, warning = client.texts(GROUP)  # the refusal is no crash: it is moderated as before
+    assert notice.startswith("I cannot moderate Demo group")
+    assert "warning 1 of 3: invites to other groups" in warning
 
 
 async def test_a_clean_message_passes(make_bot: MakeBot, client: FakeClient) -> None:

@@ -1,0 +1,40 @@
+"""Learning a user's LID (PROTOCOL.md §5.3): record the mapping, then move the PN sessions.
+
+Signal sessions are kept under the address the peer was talked to by. Once the client knows
+that a phone-number user is also a LID user, it keeps talking to the LID address; sessions and
+identities held under the phone number move there in one store unit
+(:meth:`~botkit.store.base.SessionStore.move_user`), so the peer's next ``msg`` still decrypts
+and no new ``pkmsg`` is needed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from botkit.types.jid import JID
+
+__all__ = ["MappingStore", "learn_lid"]
+
+log = logging.getLogger(__name__)
+
+
+class MappingStore(Protocol):
+    """What learning a mapping needs of the store."""
+
+    async def put_lid_mapping(self, lid: str, pn: str) -> None: ...
+
+    async def move_user(self, old_name: str, new_name: str) -> int: ...
+
+
+async def learn_lid(store: MappingStore, lid: JID, pn: JID) -> None:
+    """Record that ``lid`` and ``pn`` (users, any device) are one user; move its PN sessions.
+
+    Raises:
+        StoreError: the store failed (the mapping is learnt again with the next message).
+    """
+    lid, pn = lid.to_non_ad(), pn.to_non_ad()
+    await store.put_lid_mapping(str(lid), str(pn))
+    moved = await store.move_user(pn.signal_address().name, lid.signal_address().name)
+    if moved:
+        log.info("moved %d sessions of %s to its LID", moved, pn)
