@@ -1,6 +1,6 @@
 """Acceptance of the built-in plugins with a real Baileys group member.
 
-One sandbox, one Baileys process (``baileys_kinds.mjs``) and one moderation bot serve the whole
+One sandbox, one Baileys process (``baileys_chat.mjs``) and one moderation bot serve the whole
 module. Every test has its own group, created through the control API by a simulated phone user
 (the group's admin) with the bot and Baileys in it, the bot promoted to admin. Baileys is a plain
 member, so it is moderated and may not run moderation commands:
@@ -260,7 +260,7 @@ async def world() -> AsyncIterator[World]:
         other = await users.create("Phone member")
         sandbox.create_user(BAILEYS_PHONE, "Baileys member")
         proc = await stack.enter_async_context(
-            node_script("baileys_kinds.mjs", sandbox.ws_url, sandbox.root_public_key)
+            node_script("baileys_chat.mjs", sandbox.ws_url, sandbox.root_public_key)
         )
         baileys = Member(proc)
         await sandbox.linker.pair_qr(BAILEYS_PHONE, (await baileys.next_event("qr"))["qr"])
