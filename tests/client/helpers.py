@@ -17,9 +17,12 @@ from botkit.client import (
     PairingTiming,
     ServerConfig,
 )
+from botkit.client.devices import local_device
 from botkit.client.pairing import new_credentials
 from botkit.client.requests import Requests
+from botkit.client.send import has_own_key, own_sender_key_address
 from botkit.core.binary import Node
+from botkit.core.signal import SenderKeyRecord
 from botkit.server import Sandbox
 from botkit.store import AccountStore, DeviceCredentials
 from botkit.types.client_events import ClientEvent, Connected, QRCodeShown
@@ -126,3 +129,11 @@ def result(iq: Node, content: list[Node] | None = None) -> Node:
 def credentials(**changes: Any) -> DeviceCredentials:
     """Return a fresh companion's credentials with ``changes`` (``jid=...`` to make it paired)."""
     return replace(new_credentials(os.urandom), **changes)
+
+
+async def own_key_id(store: AccountStore, group: JID) -> int | None:
+    """Return the id of our stored sender key of ``group``, or None when there is none."""
+    local = local_device(await store.load_credentials())
+    stored = await store.get_sender_key(str(group), own_sender_key_address(local))
+    record = None if stored is None else SenderKeyRecord.deserialize(stored)
+    return record.states[0].key_id if record is not None and has_own_key(record) else None

@@ -7,11 +7,9 @@ import os
 
 import pytest
 
-from botkit.client.devices import local_device
 from botkit.client.group_send import GroupMembers
-from botkit.client.send import has_own_key, own_sender_key_address
 from botkit.core.binary import Node
-from botkit.core.signal import SenderKeyRecord, create_sender_key
+from botkit.core.signal import create_sender_key
 from botkit.core.stanza import retry_receipt
 from botkit.errors import NoSession
 from botkit.pb import e2e_pb2
@@ -19,6 +17,7 @@ from botkit.store import AccountStore
 from botkit.types.events import MessageReceived, MessageRevoked, UndecryptableMessage
 from botkit.types.jid import JID
 
+from .helpers import own_key_id
 from .messaging_helpers import (
     OWN_LID,
     Peer,
@@ -58,14 +57,6 @@ def _distributed_to(node: Node) -> list[JID]:
 
 def _text(peer: Peer, node: Node) -> str:
     return peer.receive(group_part(node, peer.lid, OWN_LID)).message.conversation
-
-
-async def _own_key_id(store: AccountStore) -> int | None:
-    """Return the id of our stored sender key of GROUP, or None when there is none."""
-    local = local_device(await store.load_credentials())
-    stored = await store.get_sender_key(str(GROUP), own_sender_key_address(local))
-    record = None if stored is None else SenderKeyRecord.deserialize(stored)
-    return record.states[0].key_id if record is not None and has_own_key(record) else None
 
 
 def _retry(peer: Peer, lost: Node) -> Node:
@@ -245,7 +236,9 @@ async def test_a_removal_while_a_send_awaits_its_ack_is_not_waited_for_and_count
     # the receive loop handles Carol's removal before that ack: it must not wait for the ack
     members.users.remove(carol_.lid)
     await asyncio.wait_for(wire.messaging.group_sender.rotate(GROUP), 1.0)
-    assert await _own_key_id(store) is None  # dropped from the store at once: a crash keeps it so
+    assert (
+        await own_key_id(store, GROUP) is None
+    )  # dropped from the store at once: a crash keeps it so
     wire.ack = True
     await wire.deliver(Node("ack", {"class": "message", "id": b.attrs["id"], "from": GROUP}))
     await asyncio.gather(first, second)

@@ -9,9 +9,6 @@ import pytest
 
 from botkit.bot.client_adapter import ClientAdapter
 from botkit.client import Client, ServerConfig
-from botkit.client.devices import local_device
-from botkit.client.send import own_sender_key_address
-from botkit.core.signal import SenderKeyRecord
 from botkit.core.stanza.group import LeaveGroups
 from botkit.errors import ClientError, InviteInvalid, NotAuthorized
 from botkit.server import Sandbox
@@ -30,7 +27,7 @@ from botkit.types.group import GroupSetting
 from botkit.types.jid import JID
 from botkit.types.message import TextMessage
 
-from .helpers import FAST, PHONE, TIMEOUT, Events, pair_by_qr, sandbox_client
+from .helpers import FAST, PHONE, TIMEOUT, Events, own_key_id, pair_by_qr, sandbox_client
 
 P1, P2 = "15550003333", "15550004444"
 
@@ -40,13 +37,6 @@ async def _inbox_texts(sandbox: Sandbox, phone: str, group: JID, count: int) -> 
     async with asyncio.timeout(TIMEOUT):
         inbox = await sandbox.wait_inbox(phone, count)
     return [entry["text"] for entry in inbox if entry.get("chat") == str(group)]
-
-
-async def _own_key_id(store: AccountStore, group: JID) -> int:
-    local = local_device(await store.load_credentials())
-    stored = await store.get_sender_key(str(group), own_sender_key_address(local))
-    assert stored is not None
-    return SenderKeyRecord.deserialize(stored).states[0].key_id
 
 
 @pytest.fixture
@@ -71,7 +61,7 @@ async def test_group_messages_both_ways_and_a_removed_member_stops_receiving(
     await client.send_message(group, TextMessage("hello team"))
     assert await _inbox_texts(sandbox, P1, group, 1) == ["hello team"]
     assert await _inbox_texts(sandbox, P2, group, 1) == ["hello team"]
-    first_key = await _own_key_id(store, group)
+    first_key = await own_key_id(store, group)
 
     sent = await sandbox.send_text(P1, group, "hi bot")
     got = await events.next(MessageReceived)
@@ -81,7 +71,7 @@ async def test_group_messages_both_ways_and_a_removed_member_stops_receiving(
     assert [(r.jid.user, r.error) for r in results] == [(P2, 0)]
     await client.send_message(group, TextMessage("after removal"))
     assert await _inbox_texts(sandbox, P1, group, 2) == ["hello team", "after removal"]
-    assert await _own_key_id(store, group) != first_key  # rotated
+    assert await own_key_id(store, group) != first_key  # rotated
     assert "after removal" not in await _inbox_texts(sandbox, P2, group, 2)  # fanned out at once
     await client.disconnect()
 
