@@ -6,19 +6,26 @@ Each :class:`Party` keeps records the way a client does (replaced only on succes
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from botkit.core.binary import Node, decode_node, encode_node
 from botkit.core.e2e import (
     NACK_INVALID_PROTOBUF,
     NACK_PARSING_ERROR,
+    DecryptedParts,
     LocalDevice,
+    Outcome,
     OutgoingMessage,
     ReceivedMessage,
     decrypt_incoming,
+    decrypt_parts,
     encrypt_direct,
     encrypt_group,
     encrypt_resend,
@@ -41,6 +48,7 @@ from botkit.core.signal import (
 from botkit.core.stanza import parse_receipt, participant_hash, split_for_devices
 from botkit.errors import (
     BadMac,
+    CryptoError,
     DecodeError,
     DuplicateMessage,
     InvalidPlaintext,
@@ -51,6 +59,7 @@ from botkit.pb import e2e_pb2
 from botkit.types.jid import JID
 
 T = 1_700_000_000
+GROUP = JID("120363000000000001", "g.us")
 
 
 @dataclass
@@ -98,25 +107,41 @@ class Party:
 
     def receive(self, node: Node) -> ReceivedMessage:
         node = decode_node(encode_node(node))  # what travels is bytes
+        got = decrypt_incoming(node, **self.records_for(node))
+        self._keep(got)
+        return got
+
+    def receive_parts(self, node: Node) -> DecryptedParts:
+        """Decrypt ``node`` part by part, keeping the records unless nothing decrypted."""
+        node = decode_node(encode_node(node))
+        got = decrypt_parts(node, **self.records_for(node))
+        if got.outcome is not Outcome.FAILED:
+            self._keep(got.received)
+        return got
+
+    def records_for(self, node: Node) -> dict[str, Any]:
+        """Return the keyword arguments that decrypt ``node`` with this party's records."""
         sender = JID.parse(str(node.attrs.get("participant") or node.attrs["from"]))
         chat = JID.parse(str(node.attrs["from"]))
-        got = decrypt_incoming(
-            node,
-            local=self.local,
-            session=self.sessions.get(sender),
-            sender_key=self.sender_keys.get((chat, sender)),
-            signed_prekeys={self.signed.key_id: self.signed},
-            one_time_prekeys=self.prekeys,
-            trusted_identity=None,
-            rng=self.rng.randbytes,
-        )
+        return {
+            "local": self.local,
+            "session": self.sessions.get(sender),
+            "sender_key": self.sender_keys.get((chat, sender)),
+            "signed_prekeys": {self.signed.key_id: self.signed},
+            "one_time_prekeys": self.prekeys,
+            "trusted_identity": None,
+            "rng": self.rng.randbytes,
+        }
+
+    def _keep(self, got: ReceivedMessage) -> None:
+        sender = got.incoming.sender
+        chat = got.incoming.from_
         if got.session is not None:
             self.sessions[sender] = got.session
         if got.sender_key is not None:
             self.sender_keys[(chat, sender)] = got.sender_key
         if got.used_prekey_id is not None:
             del self.prekeys[got.used_prekey_id]
-        return got
 
 
 def _party(user: str, device: int, lid_user: str, seed: int) -> Party:
@@ -409,14 +434,14 @@ def test_a_retry_receipt_with_keys_gets_the_message_again(alice: Party, bob: Par
     assert bob.receive(delivered).message.conversation == "lost"
 
 
-def test_a_group_resend_carries_the_sender_key(alice: Party, bob: Party) -> None:
-    _established(alice, bob)
-    group = JID("120363000000000001", "g.us")
-    _, own_key = create_sender_key(rng=alice.rng.randbytes)
-    again = encrypt_resend(
-        e2e_pb2.Message(conversation="group text"),
-        message_id="G1",
-        chat=group,
+def _group_resend(
+    alice: Party, bob: Party, text: str, message_id: str, own_key: SenderKeyRecord
+) -> OutgoingMessage:
+    """Return alice's answer to bob's retry receipt: ``text`` and her SKDM, pairwise."""
+    return encrypt_resend(
+        e2e_pb2.Message(conversation=text),
+        message_id=message_id,
+        chat=GROUP,
         device=bob.lid,
         local=alice.local,
         session=alice.sessions[bob.lid],
@@ -427,10 +452,16 @@ def test_a_group_resend_carries_the_sender_key(alice: Party, bob: Party) -> None
         rng=alice.rng.randbytes,
         sender_key=own_key,
     )
-    assert again.node.attrs["to"] == group and again.node.attrs["participant"] == bob.lid
+
+
+def test_a_group_resend_carries_the_sender_key(alice: Party, bob: Party) -> None:
+    _established(alice, bob)
+    _, own_key = create_sender_key(rng=alice.rng.randbytes)
+    again = _group_resend(alice, bob, "group text", "G1", own_key)
+    assert again.node.attrs["to"] == GROUP and again.node.attrs["participant"] == bob.lid
     delivered = Node(
         "message",
-        {"from": group, "participant": alice.lid, "id": "G1", "t": "1"},
+        {"from": GROUP, "participant": alice.lid, "id": "G1", "t": "1"},
         again.node.children,
     )
     got = bob.receive(delivered)
@@ -456,3 +487,176 @@ def test_an_own_device_resend_is_wrapped(alice: Party, alice_phone: Party, bob: 
     delivered = Node("message", {**again.node.attrs, "from": alice.lid}, again.node.children)
     got = alice_phone.receive(delivered)
     assert got.message.conversation == "mine" and got.destination == chat
+
+
+# -- a message's parts decrypted one by one (decrypt_parts)
+
+
+def _group_message(alice: Party, bob: Party, text: str, *, distribute: bool) -> Node:
+    """Return what bob gets of alice's group message: [pairwise SKDM,] skmsg."""
+    slot = (GROUP, alice.lid)
+    if slot not in alice.sender_keys:
+        _, alice.sender_keys[slot] = create_sender_key(rng=alice.rng.randbytes)
+    out = encrypt_group(
+        e2e_pb2.Message(conversation=text),
+        message_id=f"3EB0{text.upper()}",
+        group=GROUP,
+        local=alice.local,
+        devices=[bob.lid],
+        sessions=alice.sessions,
+        bundles={} if bob.lid in alice.sessions else {bob.lid: bob.bundle()},
+        trusted_identities={},
+        sender_key=alice.sender_keys[slot],
+        rng=alice.rng.randbytes,
+        addressing_lid=True,
+        distribute_to=None if distribute else (),
+    )
+    assert out.sender_key is not None
+    alice.sender_keys[slot] = out.sender_key
+    alice.sessions.update(out.sessions)
+    delivered = _deliver(out, alice)
+    if bob.lid in delivered:
+        return delivered[bob.lid]
+    attrs = {"from": GROUP, "participant": alice.lid, "id": out.node.attrs["id"], "t": str(T)}
+    return Node("message", attrs, _encs(out.node))  # the skmsg alone: every member gets it
+
+
+def _encs(node: Node) -> list[Node]:
+    return [child for child in node.children if child.tag == "enc"]
+
+
+def _with_encs(node: Node, encs: list[Node]) -> Node:
+    others = [child for child in node.children if child.tag != "enc"]
+    return Node("message", node.attrs, [*encs, *others])
+
+
+def _corrupt(enc: Node, index: int = -1, mask: int = 1) -> Node:
+    data = enc.content
+    assert isinstance(data, bytes)
+    flipped = bytearray(data)
+    flipped[index % len(data)] ^= mask
+    return Node("enc", enc.attrs, bytes(flipped))
+
+
+_FATES = ("ok", "corrupt", "duplicate")
+_MIXES = [
+    (held, pairwise, skmsg)
+    for held, pairwise, skmsg in itertools.product((True, False), _FATES, _FATES)
+    if held or pairwise == "duplicate" or skmsg != "duplicate"  # a skmsg read before needs a key
+]
+
+
+def _expected(held: bool, pairwise: str, skmsg: str) -> tuple[Outcome, bool]:
+    """Return the outcome of the mix and whether bob holds alice's key afterwards."""
+    holds = held or pairwise in ("ok", "duplicate")
+    fates = {"ok": "ok", "corrupt": "failed", "duplicate": "duplicate"}
+    first, last = fates[pairwise], fates[skmsg] if holds else "failed"
+    if "ok" not in (first, last):
+        return Outcome.FAILED, holds
+    if "failed" not in (first, last):
+        return Outcome.DECRYPTED, holds
+    return (Outcome.RECORDS_ONLY if last == "failed" else Outcome.CONTENT_ONLY), holds
+
+
+@pytest.mark.parametrize(("held", "pairwise", "skmsg"), _MIXES)
+def test_each_part_of_a_group_message_decrypts_on_its_own(
+    alice: Party, bob: Party, held: bool, pairwise: str, skmsg: str
+) -> None:
+    if held:  # bob holds a session and alice's key from earlier messages
+        _established(alice, bob)
+        assert bob.receive(_group_message(alice, bob, "zero", distribute=True))
+    node = _group_message(alice, bob, "one", distribute=True)  # the SKDM again
+    skdm, content = _encs(node)
+    assert skdm.attrs["type"] == ("msg" if held else "pkmsg") and content.attrs["type"] == "skmsg"
+    for fate, enc in ((pairwise, skdm), (skmsg, content)):
+        if fate == "duplicate":  # read before, alone
+            assert bob.receive_parts(_with_encs(node, [enc])).outcome is Outcome.DECRYPTED
+    encs = [_corrupt(e) if f == "corrupt" else e for f, e in ((pairwise, skdm), (skmsg, content))]
+    mixed = _with_encs(node, encs)
+    before = (dict(bob.sessions), dict(bob.sender_keys), dict(bob.prekeys))
+    whole: BaseException | None = None
+    try:
+        decrypt_incoming(decode_node(encode_node(mixed)), **bob.records_for(mixed))
+    except CryptoError as exc:
+        whole = exc
+    got = bob.receive_parts(mixed)
+    outcome, holds = _expected(held, pairwise, skmsg)
+    assert got.outcome is outcome
+    assert [p.type for p in got.parts] == ["msg" if held else "pkmsg", "skmsg"]
+    assert type(whole) is type(got.error)  # the all-or-nothing call raises the first error
+    if outcome is Outcome.FAILED:
+        assert (dict(bob.sessions), dict(bob.sender_keys), dict(bob.prekeys)) == before
+        assert got.received.session is None and got.received.sender_key is None
+    if pairwise == "ok":
+        assert got.received.session is not None and got.received.sender_key is not None
+        assert (got.received.used_prekey_id is None) == held
+    delivered = got.received.message.conversation
+    assert delivered == ("one" if got.parts[-1].error is None else "")
+    later = _group_message(alice, bob, "two", distribute=False)
+    assert [e.attrs["type"] for e in _encs(later)] == ["skmsg"]
+    if holds:  # the next skmsg decrypts: no retry round trip needed
+        assert bob.receive(later).message.conversation == "two"
+    else:
+        with pytest.raises(NoSession):
+            bob.receive(later)
+
+
+@settings(max_examples=25, deadline=None)
+@given(index=st.integers(min_value=0), mask=st.integers(min_value=1, max_value=255))
+def test_a_corrupted_skmsg_never_loses_the_sender_key_of_its_message(index: int, mask: int) -> None:
+    alice = _party("15550001111", 2, "111000111", 1)
+    bob = _party("15550002222", 0, "222000222", 3)
+    node = _group_message(alice, bob, "one", distribute=True)
+    skdm, content = _encs(node)
+    got = bob.receive_parts(_with_encs(node, [skdm, _corrupt(content, index, mask)]))
+    assert got.outcome is Outcome.RECORDS_ONLY
+    assert got.parts[0].error is None and isinstance(got.failure, CryptoError)
+    assert got.received.session is not None and got.received.used_prekey_id is not None
+    later = _group_message(alice, bob, "two", distribute=False)
+    assert bob.receive(later).message.conversation == "two"
+
+
+@settings(max_examples=25, deadline=None)
+@given(index=st.integers(min_value=0), mask=st.integers(min_value=1, max_value=255))
+def test_a_corrupted_pairwise_part_does_not_stop_the_skmsg(index: int, mask: int) -> None:
+    alice = _party("15550001111", 2, "111000111", 1)
+    bob = _party("15550002222", 0, "222000222", 3)
+    _established(alice, bob)
+    bob.receive(_group_message(alice, bob, "zero", distribute=True))
+    node = _group_message(alice, bob, "one", distribute=True)
+    skdm, content = _encs(node)
+    got = bob.receive_parts(_with_encs(node, [_corrupt(skdm, index, mask), content]))
+    assert got.outcome is Outcome.CONTENT_ONLY
+    assert got.received.message.conversation == "one"
+    assert isinstance(got.failure, CryptoError) and got.received.session is None
+
+
+def test_the_same_skdm_again_changes_nothing(alice: Party, bob: Party) -> None:
+    first = _group_message(alice, bob, "one", distribute=True)
+    assert bob.receive(first).message.conversation == "one"
+    key = bob.sender_keys[(GROUP, alice.lid)]
+    own_key = alice.sender_keys[(GROUP, alice.lid)]
+    again = _group_resend(alice, bob, "one", str(first.attrs["id"]), own_key)
+    attrs = {"from": GROUP, "participant": alice.lid, "id": first.attrs["id"], "t": str(T)}
+    got = bob.receive_parts(Node("message", attrs, again.node.children))
+    assert got.outcome is Outcome.DECRYPTED and got.received.message.conversation == "one"
+    assert got.received.sender_key == key  # kept as it was: no chain reset
+    with pytest.raises(DuplicateMessage):  # the skmsg it already read stays read
+        bob.receive(_with_encs(first, [_encs(first)[1]]))
+    later = _group_message(alice, bob, "two", distribute=False)
+    assert bob.receive(later).message.conversation == "two"
+
+
+def test_a_bad_plaintext_in_the_pairwise_part_is_that_parts_failure(
+    alice: Party, bob: Party
+) -> None:
+    _established(alice, bob)
+    bob.receive(_group_message(alice, bob, "zero", distribute=True))
+    node = _group_message(alice, bob, "one", distribute=False)
+    skdm = e2e_pb2.Message()
+    skdm.sender_key_distribution_message.group_id = "999@g.us"
+    stray = _raw_from(alice, bob, skdm.SerializeToString()).children[0]
+    got = bob.receive_parts(_with_encs(node, [stray, *_encs(node)]))
+    assert got.outcome is Outcome.CONTENT_ONLY
+    assert isinstance(got.failure, InvalidPlaintext)
+    assert got.received.message.conversation == "one"
