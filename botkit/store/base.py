@@ -311,7 +311,8 @@ class InboundCommitter(Protocol):
     async def commit_inbound(self, unit: InboundUnit) -> bool:
         """Commit every effect of ``unit`` and its journal entry atomically, in one call.
 
-        Returns ``False``, writing nothing, if the journal already holds ``unit.message``.
+        Returns ``False``, writing nothing, if the journal already holds ``unit.message``. A
+        unit with ``journal=False`` neither reads nor writes the journal (and returns ``True``).
         Raises :class:`~botkit.errors.StoreError` (nothing written) if the backend failed, and
         ``ValueError`` (nothing written) if the unit is malformed (a pre-key id out of range).
         """

@@ -89,7 +89,9 @@ class InboundUnit:
 
     ``sessions`` maps addresses to their new session records, ``consumed_pre_key`` is the one-time
     pre-key a ``pkmsg`` used up, ``identities`` maps addresses to identity keys to trust (a change
-    is recorded in the identity history), and ``message`` becomes the journal entry.
+    is recorded in the identity history), and ``message`` becomes the journal entry — unless
+    ``journal`` is False: the records of a message whose content did not decrypt (a sender key
+    that came with it) are kept, but the message is not handled, so its redelivery still is.
     """
 
     message: MessageKey
@@ -97,6 +99,7 @@ class InboundUnit:
     consumed_pre_key: int | None = None
     sender_keys: tuple[SenderKeyUpdate, ...] = ()
     identities: Mapping[SignalAddress, bytes] = field(default_factory=dict)
+    journal: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from botkit.core.signal.keys import KeyPair
@@ -183,6 +185,29 @@ async def test_duplicate_unit_writes_nothing(account: AccountStore) -> None:
     assert await account.commit_inbound(unit(record=b"second")) is False
     assert await account.get_session(ALICE) == b"first"
     assert await account.get_sender_key(GROUP, ALICE) == b"sender-first"
+
+
+async def test_a_unit_without_journal_keeps_its_records_but_not_the_message(
+    account: AccountStore,
+) -> None:
+    await account.get_or_generate_pre_keys(2)
+    kept = replace(unit(record=b"kept"), journal=False)
+    assert await account.commit_inbound(kept) is True
+    assert await account.get_session(ALICE) == b"kept"
+    assert await account.get_pre_key(1) is None
+    assert await account.get_sender_key(GROUP, ALICE) == b"sender-kept"
+    assert not await account.has_seen(message())
+    assert await account.commit_inbound(unit(record=b"later")) is True  # its redelivery counts
+
+
+async def test_a_unit_without_journal_is_written_even_for_a_journaled_message(
+    account: AccountStore,
+) -> None:
+    await account.commit_inbound(unit(record=b"first"))
+    assert await account.commit_inbound(replace(unit(record=b"resent"), journal=False)) is True
+    assert await account.get_session(ALICE) == b"resent"
+    assert await account.commit_inbound(replace(InboundUnit(message(2)), journal=False))
+    assert not await account.has_seen(message(2))
 
 
 async def test_unit_trusting_a_new_identity_records_the_change(account: AccountStore) -> None:

@@ -205,7 +205,7 @@ class MemoryAccountStore(MemoryTables):
         """Commit ``unit``; return ``False`` (writing nothing) if its message was journaled."""
         validate_unit(unit)
         t = self._writable()
-        if unit.message in t.journal:
+        if unit.journal and unit.message in t.journal:
             return False
         t.sessions.update(unit.sessions)
         if unit.consumed_pre_key is not None:
@@ -214,7 +214,8 @@ class MemoryAccountStore(MemoryTables):
             t.sender_keys[update.group, update.sender] = update.record
         for address, key in unit.identities.items():
             self._trust(t, address, key)
-        t.journal[unit.message] = self._options.clock()
+        if unit.journal:
+            t.journal[unit.message] = self._options.clock()
         return True
 
     async def has_seen(self, key: MessageKey) -> bool:

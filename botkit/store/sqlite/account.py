@@ -162,7 +162,8 @@ class SQLiteAccountStore(KeyTables):
     async def commit_inbound(self, unit: InboundUnit) -> bool:
         """Commit ``unit`` in one statement; return ``False`` (nothing written) for a duplicate."""
         validate_unit(unit)
-        if not await self._apply(effects.unit_rows(self._id, unit, self._options.clock())):
+        rows = effects.unit_rows(self._id, unit, self._options.clock())
+        if rows and not await self._apply(rows):
             return False
         self._cache_sessions(unit.sessions)
         self._cache_sender_keys(unit.sender_keys)

@@ -92,9 +92,9 @@ def identity_rows(account_id: int, keys: Mapping[SignalAddress, bytes], now: flo
 def unit_rows(account_id: int, unit: InboundUnit, now: float) -> list[Row]:
     """Return every row of ``unit``, the journal entry first (a duplicate aborts at once)."""
     key = unit.message
-    rows: list[Row] = [
-        (account_id, _JOURNAL, key.chat, key.sender, key.message_id, None, None, now)
-    ]
+    rows: list[Row] = []
+    if unit.journal:
+        rows.append((account_id, _JOURNAL, key.chat, key.sender, key.message_id, None, None, now))
     rows += session_rows(account_id, unit.sessions)
     if unit.consumed_pre_key is not None:
         rows.append(
