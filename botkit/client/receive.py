@@ -9,7 +9,17 @@ journal makes a second delivery harmless (receipt again, no second event).
 
 A message that does not decrypt is answered as :func:`~botkit.core.e2e.failure_answers` says
 (a retry receipt, with fresh keys from the second try or without a session, and an ack) and
-reported as :class:`UndecryptableMessage`. Identity keys are trusted on first use and a changed
+reported as :class:`UndecryptableMessage`.
+
+Each ``<enc>`` is decrypted on its own (:func:`~botkit.core.e2e.decrypt_parts`), so one part's
+failure loses nothing another part gave. When the pairwise part (the sender-key distribution)
+decrypted but the ``skmsg`` did not, the new session, pre-key, identity and sender key are
+committed in one unit *without* the journal entry — the message is not handled, so the
+sender's answer to our retry receipt is read — and the message is reported undecryptable; the
+sender's next ``skmsg`` decrypts with the kept key. When the pairwise part failed but the
+``skmsg`` decrypted with the key we hold, the message is delivered and journaled, and the failed
+part is answered with a retry receipt and an ack as whatsmeow does (its resend then repairs the
+session, and is no second event). Identity keys are trusted on first use and a changed
 key is accepted and recorded in the identity history, as WhatsApp clients do.
 """
 
@@ -19,6 +29,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from botkit.client.devices import local_device
@@ -29,9 +40,11 @@ from botkit.core import signal
 from botkit.core.binary import Node
 from botkit.core.e2e import (
     NACK_PARSING_ERROR,
+    DecryptedParts,
     LocalDevice,
+    Outcome,
     ReceivedMessage,
-    decrypt_incoming,
+    decrypt_parts,
     failure_answers,
 )
 from botkit.core.stanza import (
@@ -169,23 +182,35 @@ class Receiver:
         assert credentials is not None  # local_device raised otherwise
         await self._learn_mapping(incoming)
         key = MessageKey(str(incoming.chat), str(incoming.sender.to_non_ad()), incoming.id)
+        fresh = False
         async with self._lock:
             try:
-                received = await self._decrypt(node, incoming, local, credentials)
-            except BotkitError as exc:
-                failure: BotkitError | None = exc
+                parts = await self._decrypt(node, incoming, local, credentials)
+            except BotkitError as exc:  # refused as a whole: nothing of it was decrypted
+                refused: BotkitError | None = exc
             else:
-                failure = None
-                fresh = await self._store.commit_inbound(self._unit(key, incoming, received))
-        if failure is not None:
+                refused = None
+                if parts.outcome is not Outcome.FAILED:
+                    journal = parts.outcome is not Outcome.RECORDS_ONLY
+                    fresh = await self._commit(key, incoming, parts.received, journal=journal)
+        failure = refused or parts.failure
+        if refused is not None or parts.outcome in (Outcome.FAILED, Outcome.RECORDS_ONLY):
+            assert failure is not None  # these outcomes always have one
             await self._failed(node, incoming, key, failure, local, credentials)
             return
+        received = parts.received
         # The commit is done: the application hears of the message now, before the receipt
         # (a network write) goes out, so that a crash right after the commit is least likely
         # to lose it (its redelivery would be dropped as a duplicate).
         event = self._event(incoming, received) if fresh else None
         if event is not None:
             await self._emit(event)
+        if isinstance(failure, CryptoError):  # Outcome.CONTENT_ONLY: ask for the failed part
+            log.info(
+                "a part of %s from %s did not decrypt: %s", incoming.id, incoming.sender, failure
+            )
+            await self._ask_again(node, incoming, failure, local, credentials)
+            return
         await self._send(received.receipt)
         self._retries.pop((str(incoming.sender), incoming.id), None)
 
@@ -195,7 +220,7 @@ class Receiver:
         incoming: IncomingMessage,
         local: LocalDevice,
         credentials: DeviceCredentials,
-    ) -> ReceivedMessage:
+    ) -> DecryptedParts:
         address = session_address(incoming)
         stored = await self._store.get_session(address)
         sender_key = None
@@ -205,12 +230,15 @@ class Receiver:
         one_time: dict[int, signal.PreKey] = {}
         for enc in incoming.encs:
             if enc.type == "pkmsg":
-                prekey_id = signal.parse_prekey_message(enc.data).prekey_id
+                try:
+                    prekey_id = signal.parse_prekey_message(enc.data).prekey_id
+                except BotkitError:  # decrypt_parts reports it as this part's failure
+                    continue
                 found = None if prekey_id is None else await self._store.get_pre_key(prekey_id)
                 if found is not None:
                     one_time[found.key_id] = signal.PreKey(found.key_id, found.key_pair)
         spk = credentials.signed_pre_key
-        return decrypt_incoming(
+        return decrypt_parts(
             node,
             local=local,
             session=None if stored is None else signal.SessionRecord.deserialize(stored),
@@ -221,8 +249,25 @@ class Receiver:
             rng=self._rng,
         )
 
+    async def _commit(
+        self, key: MessageKey, incoming: IncomingMessage, got: ReceivedMessage, *, journal: bool
+    ) -> bool:
+        """Commit what ``got`` holds, journaling ``key`` if ``journal``; return True if fresh.
+
+        A message the journal already holds that decrypted again is the sender's answer to our
+        retry receipt (a new encryption, not a redelivery, which fails as a duplicate): its
+        records are newer than ours and kept, with no second event.
+        """
+        unit = self._unit(key, incoming, got, journal)
+        fresh = await self._store.commit_inbound(unit)
+        if not fresh and (unit.sessions or unit.sender_keys or unit.identities):
+            await self._store.commit_inbound(replace(unit, journal=False))
+        return fresh
+
     @staticmethod
-    def _unit(key: MessageKey, incoming: IncomingMessage, got: ReceivedMessage) -> InboundUnit:
+    def _unit(
+        key: MessageKey, incoming: IncomingMessage, got: ReceivedMessage, journal: bool
+    ) -> InboundUnit:
         address = session_address(incoming)
         sender_keys: tuple[SenderKeyUpdate, ...] = ()
         if got.sender_key is not None:
@@ -234,6 +279,7 @@ class Receiver:
             consumed_pre_key=got.used_prekey_id,
             sender_keys=sender_keys,
             identities={} if got.identity_key is None else {address: got.identity_key},
+            journal=journal,
         )
 
     def _event(self, incoming: IncomingMessage, got: ReceivedMessage) -> KindEvent | None:
@@ -278,18 +324,7 @@ class Receiver:
                 await self._send(answer)
             return
         log.info("message %s from %s did not decrypt: %s", incoming.id, incoming.sender, error)
-        count = self._next_retry(incoming)
-        if isinstance(error, CryptoError) and count > MAX_RETRY_RECEIPTS:
-            await self._send(ack(node))
-        else:
-            wants_keys = isinstance(error, CryptoError) and (
-                count > 1 or isinstance(error, NoSession)
-            )
-            keys = await self._retry_keys(credentials) if wants_keys else None
-            for answer in failure_answers(
-                node, error, local=local, retry_count=count, retry_keys=keys
-            ):
-                await self._send(answer)
+        await self._ask_again(node, incoming, error, local, credentials)
         await self._emit(
             UndecryptableMessage(
                 incoming.id,
@@ -299,6 +334,27 @@ class Receiver:
                 float(incoming.timestamp),
             )
         )
+
+    async def _ask_again(
+        self,
+        node: Node,
+        incoming: IncomingMessage,
+        error: BotkitError,
+        local: LocalDevice,
+        credentials: DeviceCredentials,
+    ) -> None:
+        """Answer ``error`` (not a duplicate) as :func:`failure_answers` says, counting retries.
+
+        After :data:`MAX_RETRY_RECEIPTS` a crypto failure gets the ack alone.
+        """
+        count = self._next_retry(incoming)
+        if isinstance(error, CryptoError) and count > MAX_RETRY_RECEIPTS:
+            await self._send(ack(node))
+            return
+        wants_keys = isinstance(error, CryptoError) and (count > 1 or isinstance(error, NoSession))
+        keys = await self._retry_keys(credentials) if wants_keys else None
+        for answer in failure_answers(node, error, local=local, retry_count=count, retry_keys=keys):
+            await self._send(answer)
 
     def _next_retry(self, incoming: IncomingMessage) -> int:
         slot = (str(incoming.sender), incoming.id)

@@ -128,11 +128,13 @@ class Peer:
         bundles: dict[JID, PreKeyBundle],
         *,
         message_id: str,
+        distribute: bool = False,
     ) -> dict[JID, Node]:
         """Encrypt ``text`` (or a message) to ``group`` (our key to ``devices``); return what
         each device gets.
 
-        Every device in ``devices`` gets our sender key on the first message only.
+        Every device in ``devices`` gets our sender key on the first message only, or on
+        this one too when ``distribute``.
         """
         slot = (str(group), self.lid)
         record = self.sender_keys.get(slot)
@@ -152,7 +154,7 @@ class Peer:
             sender_key=record,
             rng=os.urandom,
             addressing_lid=True,
-            distribute_to=None if first else (),
+            distribute_to=None if first or distribute else (),
         )
         assert out.sender_key is not None
         self.sender_keys[slot] = out.sender_key
