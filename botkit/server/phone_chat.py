@@ -2,10 +2,11 @@
 
 A :class:`PhoneChat` is device 0 of one account at the message level: it keeps Signal session
 records in memory (keyed by the peer's account and device, whichever JID family a message used),
-decrypts what is delivered to it with :func:`~botkit.core.e2e.decrypt_incoming` and answers with
-the receipt, keeps an inbox of the texts it read, composes messages with
-:func:`~botkit.core.e2e.encrypt_direct` to every device of the recipient and its own companions,
-and answers retry receipts from a cache of what it sent.
+decrypts what is delivered to it part by part with :func:`~botkit.core.e2e.decrypt_parts` (a
+failing part loses nothing another part gave) and answers with the receipt, keeps an inbox of
+the texts it read, composes messages with :func:`~botkit.core.e2e.encrypt_direct` to every
+device of the recipient and its own companions, and answers retry receipts from a cache of what
+it sent.
 
 In groups it keeps the sender key of every (group, sender device) it was given, and one own
 sender key per group: :meth:`PhoneChat.compose_group` encrypts with it once
@@ -26,7 +27,9 @@ from typing import Any
 from botkit.core.binary import Node
 from botkit.core.e2e import (
     LocalDevice,
-    decrypt_incoming,
+    Outcome,
+    ReceivedMessage,
+    decrypt_parts,
     encrypt_direct,
     encrypt_group,
     encrypt_resend,
@@ -131,6 +134,8 @@ class PhoneChat:
         """The member devices our own sender key of each group was distributed to."""
         self._sent: OrderedDict[str, _Sent] = OrderedDict()
         self._retries: dict[str, int] = {}
+        self._read_ids: set[tuple[str, str]] = set()
+        """(sender device, message id) of every text put in the inbox."""
 
     @property
     def sessions(self) -> dict[PeerKey, SessionRecord]:
@@ -217,6 +222,7 @@ class PhoneChat:
         return []
 
     def _read(self, node: Node) -> list[Node]:
+        """Decrypt a message part by part (as a client does: a failing part loses nothing)."""
         phone = self.account.primary
         sender_attr = node.attrs.get("participant") or node.attrs.get("from")
         try:
@@ -224,7 +230,7 @@ class PhoneChat:
             peer = self._peer(sender)
             chat = node.attrs.get("from")
             group_key = (chat, peer) if isinstance(chat, JID) and chat.is_group else None
-            got = decrypt_incoming(
+            got = decrypt_parts(
                 node,
                 local=self.local,
                 session=self._sessions.get(peer),
@@ -234,38 +240,57 @@ class PhoneChat:
                 trusted_identity=None,
                 rng=phone.rng,
             )
+            if got.outcome is not Outcome.FAILED:
+                self._keep(peer, group_key, got.received)
+            if got.outcome in (Outcome.DECRYPTED, Outcome.CONTENT_ONLY):
+                self._to_inbox(sender, got.received)
         except LookupError:
             return []
-        except BotkitError as exc:
-            message = str(node.attrs.get("id", ""))
-            count = self._retries[message] = self._retries.get(message, 0) + 1
-            return list(
-                failure_answers(
-                    node, exc, local=self.local, retry_count=count, retry_keys=phone.take_bundle()
-                )
-            )
+        except BotkitError as exc:  # refused as a whole
+            return self._ask_again(node, exc)
+        failure = got.failure
+        return [got.received.receipt] if failure is None else self._ask_again(node, failure)
+
+    def _ask_again(self, node: Node, error: BotkitError) -> list[Node]:
+        message = str(node.attrs.get("id", ""))
+        count = self._retries[message] = self._retries.get(message, 0) + 1
+        bundle = self.account.primary.take_bundle()
+        return list(
+            failure_answers(node, error, local=self.local, retry_count=count, retry_keys=bundle)
+        )
+
+    def _keep(
+        self, peer: PeerKey, group_key: tuple[JID, PeerKey] | None, got: ReceivedMessage
+    ) -> None:
         if got.session is not None:
             self._sessions[peer] = got.session
         if got.sender_key is not None and group_key is not None:
             self._sender_keys[group_key] = got.sender_key
         if got.used_prekey_id is not None:
-            phone.pre_keys.pop(got.used_prekey_id, None)
+            self.account.primary.pre_keys.pop(got.used_prekey_id, None)
+
+    def _to_inbox(self, sender: JID, got: ReceivedMessage) -> None:
+        """Add the text of ``got`` to the inbox, once per sender and message id."""
         text = message_text(got.message)
-        if text is not None:
-            chat = got.destination if got.destination is not None else got.incoming.chat
-            chat_account = self._world.account_of(chat)
-            self.inbox.append(
-                InboxEntry(
-                    id=got.incoming.id,
-                    from_=str(device_in_family(self._world_account(sender), sender.device, False)),
-                    chat=str(chat if chat_account is None else chat_account.jid),
-                    text=text,
-                    timestamp=got.incoming.timestamp,
-                )
+        if text is None:
+            return
+        from_ = str(device_in_family(self._world_account(sender), sender.device, False))
+        if (from_, got.incoming.id) in self._read_ids:
+            return  # the answer to a retry receipt for a message already read
+        self._read_ids.add((from_, got.incoming.id))
+        chat = got.destination if got.destination is not None else got.incoming.chat
+        chat_account = self._world.account_of(chat)
+        self.inbox.append(
+            InboxEntry(
+                id=got.incoming.id,
+                from_=from_,
+                chat=str(chat if chat_account is None else chat_account.jid),
+                text=text,
+                timestamp=got.incoming.timestamp,
             )
-            for listener in list(self.inbox_listeners):
-                listener()
-        return [got.receipt]
+        )
+        for listener in list(self.inbox_listeners):
+            listener()
 
     def _world_account(self, jid: JID) -> Account:
         account = self._world.account_of(jid)
