@@ -3,10 +3,11 @@
 A group message usually carries two parts: a pairwise ``pkmsg``/``msg`` holding the sender's
 key distribution (SKDM) and the ``skmsg`` holding the content. :func:`decrypt_parts` decrypts
 each part on its own, in document order (so the SKDM is processed before the ``skmsg`` it
-unlocks), as whatsmeow's ``decryptMessages`` does: a part that fails neither throws away what
-an earlier part gave (the new session, the consumed one-time pre-key, the sender's identity,
-the sender key of an SKDM) nor stops a later part from being tried with the keys already held.
-A part is all-or-nothing: when it fails, the records stay as they were before it.
+unlocks). A part that fails does not throw away what an earlier part gave (the new session,
+the consumed one-time pre-key, the sender's identity, the sender key of an SKDM), as whatsmeow's
+``decryptMessages`` keeps each part it decrypted; unlike whatsmeow, which stops at the first
+failing part, a later part is still tried with the keys already held. A part is all-or-nothing:
+when it fails, the records stay as they were before it.
 
 :class:`DecryptedParts` says per part what happened and sums it up as an :class:`Outcome` the
 caller acts on. Records in, records out: nothing here stores, draws randomness or reads a clock.
@@ -128,7 +129,7 @@ class DecryptedParts:
 
     @property
     def error(self) -> BotkitError | None:
-        """The first part's error, duplicates included: the answer to the message as a whole."""
+        """The first error of any part, a duplicate too: the answer to the message as a whole."""
         return next((part.error for part in self.parts if part.error is not None), None)
 
     @property
