@@ -189,7 +189,10 @@ class ControlServer(LoopbackHttpServer):
         if method == "GET" and path.startswith("/control/inbox/"):
             return self._call_sync(lambda: self._sandbox.inbox(path.rsplit("/", 1)[1]))
         if method == "GET" and path.startswith(_GROUPS):
-            group = _group_jid(path[len(_GROUPS) :])
+            try:
+                group = _group_jid(path[len(_GROUPS) :])
+            except ValueError as exc:
+                return _error(400, str(exc))
             return self._call_sync(lambda: self._sandbox.group_control.metadata(group))
         handler = self._posts.get(path) or self._group_route(path)
         if path.startswith("/control/users/") and path.endswith("/reset-identity"):

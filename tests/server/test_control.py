@@ -38,6 +38,12 @@ async def test_a_new_user_has_only_the_primary_device(sandbox: Sandbox) -> None:
         ("GET", "/control/devices/19990000000", None, 404),
         ("GET", "/control/users", None, 405),
         ("POST", "/nowhere", {}, 404),
+        ("GET", "/control/inbox/../../", None, 404),
+        ("GET", "/control/groups/", None, 400),
+        ("GET", "/control/groups/..%2F..", None, 400),
+        ("GET", "/control/groups/%ZZ", None, 400),
+        ("GET", "/control/groups/15550001111@s.whatsapp.net", None, 400),
+        ("POST", "/control/users/../../reset-identity", {}, 404),
     ],
 )
 async def test_bad_requests_get_a_json_error(
