@@ -32,7 +32,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from botkit.core.binary import Node
 from botkit.server.http import LoopbackHttpServer
 from botkit.server.media_tls import SelfSigned
-from botkit.server.persistence import write_atomically
+from botkit.server.persistence import private_dir, write_atomically
 from botkit.server.session import result_reply
 
 __all__ = ["MAX_UPLOAD", "MediaServer"]
@@ -103,7 +103,7 @@ class MediaServer(LoopbackHttpServer):
         """Stored blobs by path (the ``direct_path`` without its query)."""
         self._blob_dir = blob_dir
         if blob_dir is not None:
-            blob_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_dir(blob_dir)
             for stored in blob_dir.glob("*.enc"):
                 self.blobs[_PREFIX + stored.name] = stored.read_bytes()
 

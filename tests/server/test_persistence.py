@@ -38,6 +38,16 @@ def test_state_files_are_private_and_replaced_whole(tmp_path: Path) -> None:
     assert {p.name for p in (tmp_path / "data").iterdir()} == {".lock", "world.json"}
 
 
+async def test_a_data_dir_made_by_hand_with_loose_modes_is_tightened(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "media").mkdir(parents=True)
+    data.chmod(0o755)
+    (data / "media").chmod(0o755)
+    async with Sandbox(data_dir=data):
+        pass
+    assert (_mode(data), _mode(data / "media")) == (0o700, 0o700)
+
+
 @pytest.mark.parametrize("name", ["", "../x", "a.b", "é"])
 def test_state_file_names_are_plain(tmp_path: Path, name: str) -> None:
     with pytest.raises(ValueError):
