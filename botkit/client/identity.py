@@ -61,10 +61,11 @@ class IdentityChanges:
         )
         if alternate is not None:
             users.append(JID.parse(alternate).to_non_ad())
-        for each in users:
-            name = each.signal_address().name
-            await self._store.delete_sessions(name)
-            await self._store.delete_identities(name)
+        async with self._directory.lock:  # a message in flight must not store a dead session
+            for each in users:
+                name = each.signal_address().name
+                await self._store.delete_sessions(name)
+                await self._store.delete_identities(name)
         await self._directory.forget(users)
         log.info("the identity of %s changed; its sessions were dropped", user)
         await self._emit(IdentityChanged(user=user, timestamp=float(timestamp)))

@@ -58,7 +58,7 @@ class Messaging:
         lock = asyncio.Lock()
         self._store = store
         self._clock = clock
-        self.directory = Directory(requests, store)
+        self.directory = Directory(requests, store, lock)
         self.sender = Sender(
             send, store, self.directory, lock, timeout=timeout, rng=rng, clock=clock
         )

@@ -167,9 +167,9 @@ class Receiver:
             log.warning("ignored a <message> on a device that is not paired")
             return
         assert credentials is not None  # local_device raised otherwise
-        await self._learn_mapping(incoming)
         key = MessageKey(str(incoming.chat), str(incoming.sender.to_non_ad()), incoming.id)
-        async with self._lock:
+        async with self._lock:  # a send must not store a record under an address just left
+            await self._learn_mapping(incoming)
             try:
                 received = await self._decrypt(node, incoming, local, credentials)
             except BotkitError as exc:

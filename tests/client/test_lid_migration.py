@@ -36,6 +36,14 @@ async def test_sessions_made_by_phone_number_move_to_the_lid_once_it_is_known(
     pn_session = await store.get_session(pn_address)
     assert pn_session is not None and await store.get_session(lid_address) is None
     store.put_lid_mapping = learn  # type: ignore[method-assign]
+    move = store.move_user
+    locked: list[bool] = []
+
+    async def move_locked(old_name: str, new_name: str) -> int:
+        locked.append(client._messaging.directory.lock.locked())
+        return await move(old_name, new_name)
+
+    store.move_user = move_locked  # type: ignore[method-assign]
 
     # Bob's phone answers on the session the client started: a msg, which arrives with
     # sender_lid; the client learns the LID, moves the session, and decrypts it there.
@@ -47,4 +55,27 @@ async def test_sessions_made_by_phone_number_move_to_the_lid_once_it_is_known(
     assert await store.get_session(pn_address) is None
     assert await store.get_session(lid_address) is not None
     assert await store.get_identity(SignalAddress(lid_address.name, 0)) is not None
+    assert locked and all(locked)  # sending and receiving wait while the sessions move
+    await client.disconnect()
+
+
+async def test_a_lid_learnt_from_a_device_list_moves_sessions_under_the_session_lock(
+    sandbox: Sandbox, store: AccountStore
+) -> None:
+    bob = sandbox.create_user(BOB, "Bob")
+    events = Events()
+    client = sandbox_client(sandbox, store, events)
+    await pair_by_qr(sandbox, client, events)
+    directory = client._messaging.directory
+    move = store.move_user
+    locked: list[bool] = []
+
+    async def move_locked(old_name: str, new_name: str) -> int:
+        locked.append(directory.lock.locked())
+        return await move(old_name, new_name)
+
+    store.move_user = move_locked  # type: ignore[method-assign]
+    assert directory.lock is client._messaging.sender.lock
+    assert await directory.lid_of(JID.parse(bob["jid"])) == JID.parse(bob["lid"])
+    assert locked == [True]
     await client.disconnect()
