@@ -11,10 +11,12 @@ import asyncio
 import json
 import logging
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from botkit import __version__
-from botkit.cli.exits import EXIT_CODES_HELP
+from botkit.cli.exits import EXIT_CODES_HELP, INTERRUPTED
 from botkit.cli.signals import until_signal
 
 DEFAULT_CONFIG = "bot.yaml"
@@ -134,23 +136,37 @@ def _log_to_stderr(level: int) -> None:
     logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
 
 
+def _until_done(command: Coroutine[Any, Any, int], name: str) -> int:
+    """Run ``command``; Ctrl-C before it installed its own handler is one line and exit 130.
+
+    (``asyncio.run`` cancels the command on SIGINT, so its stores and sandboxes are closed.)
+    """
+    try:
+        return asyncio.run(command)
+    except KeyboardInterrupt:
+        sys.stderr.write(f"botkit {name}: interrupted\n")
+        return INTERRUPTED
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit code (see ``botkit --help``)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "sandbox":
         _log_to_stderr(logging.INFO)
-        return asyncio.run(_run_sandbox(args.host, args.port, args.control_port, args.data))
+        return _until_done(
+            _run_sandbox(args.host, args.port, args.control_port, args.data), "sandbox"
+        )
     if args.command == "run":
         from botkit.cli.run import run_command
 
         _log_to_stderr(logging.WARNING)
-        return asyncio.run(run_command(Path(args.config)))
+        return _until_done(run_command(Path(args.config)), "run")
     if args.command == "pair":
         from botkit.cli.pair import pair_command
 
         _log_to_stderr(logging.WARNING)
-        return asyncio.run(pair_command(Path(args.config), phone=args.phone))
+        return _until_done(pair_command(Path(args.config), phone=args.phone), "pair")
     if args.command == "check":
         from botkit.cli.check import check_command
 
