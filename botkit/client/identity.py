@@ -44,7 +44,9 @@ class IdentityChanges:
         """Handle an ``encrypt`` notification; those from the server (pre-keys) are ignored.
 
         Raises:
-            StoreError: the sessions could not be deleted (the notification comes again).
+            StoreError: the sessions could not be deleted. The router logs it and acknowledges
+                the notification anyway (as whatsmeow does), so it does not come again; the
+                user's next ``pkmsg`` replaces the dead session.
         """
         if is_server(node.attrs.get("from")) or node.get_child("identity") is None:
             return
