@@ -22,8 +22,10 @@ Writes are coalesced: :meth:`Persistence.touch` says "something changed"; a back
 snapshots every registry a moment later and rewrites the files whose content changed, each
 atomically (temporary file, ``fsync``, ``rename``, then ``fsync`` of the directory), created
 with mode 0600 in a 0700 directory (an existing directory with looser modes is tightened).
-:meth:`Persistence.close` writes a last time. Without a data directory the sandbox does not
-create a :class:`Persistence` and everything stays in memory.
+A pass that fails (a full disk, a registry's bug) is logged and the next change tries
+again. :meth:`Persistence.close` writes a last time and always unlocks the directory.
+Without a data directory the sandbox does not create a :class:`Persistence` and everything
+stays in memory.
 """
 
 from __future__ import annotations
@@ -249,13 +251,15 @@ class Persistence:
     async def close(self) -> None:
         """Stop the writer after a last pass that writes whatever changed; unlock the dir."""
         self._closing = True
-        if self._writer is None:
-            await self._pass()
-        else:
-            self._dirty.set()
-            await self._writer
-            self._writer = None
-        self.directory.close()
+        try:
+            if self._writer is None:
+                await self._pass()
+            else:
+                self._dirty.set()
+                await self._writer
+                self._writer = None
+        finally:
+            self.directory.close()
 
     async def _write_loop(self) -> None:
         while True:
@@ -265,7 +269,7 @@ class Persistence:
             self._dirty.clear()
             try:
                 await self._pass()
-            except OSError:
+            except Exception:  # a full disk or a registry's bug: the next change tries again
                 log.exception("could not write the sandbox state")
             if self._closing and not self._dirty.is_set():
                 return

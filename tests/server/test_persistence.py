@@ -207,6 +207,28 @@ async def test_a_change_made_during_a_write_is_written_at_close(tmp_path: Path) 
     assert StateDir(tmp_path).read("box") == ["first", "second"]
 
 
+async def test_a_snapshot_that_fails_once_does_not_stop_the_writer(tmp_path: Path) -> None:
+    box = _Box("box", [])
+    failed = asyncio.Event()
+
+    def snapshot() -> Any:
+        if not failed.is_set():
+            failed.set()
+            raise TypeError("a registry's bug")
+        return list(box.items)
+
+    persistence = Persistence(StateDir(tmp_path))
+    persistence.register(Hooks("box", snapshot, box.hooks.restore_hook))
+    persistence.start()
+    box.items.append("first")
+    persistence.touch()
+    await asyncio.wait_for(failed.wait(), 10)
+    box.items.append("second")
+    persistence.touch()
+    await persistence.close()
+    assert StateDir(tmp_path).read("box") == ["first", "second"]  # written, and unlocked
+
+
 async def test_one_sandbox_at_a_time_per_data_dir(tmp_path: Path) -> None:
     async with Sandbox(data_dir=tmp_path):
         with pytest.raises(ValueError, match="in use"):
