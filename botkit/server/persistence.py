@@ -133,11 +133,15 @@ def write_atomically(target: Path, data: bytes) -> None:
 def private_dir(path: Path) -> None:
     """Make directory ``path`` (and its parents) if needed; leave it readable by its owner only.
 
-    An existing directory with looser permissions (a data dir made by hand) is tightened to 0700.
+    An existing directory with looser permissions (a data dir made by hand) is tightened to 0700,
+    and the files in it (state files copied in by hand, say) to 0600.
     """
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     if stat.S_IMODE(path.stat().st_mode) != 0o700:
         path.chmod(0o700)
+    for entry in path.iterdir():
+        if entry.is_file() and stat.S_IMODE(entry.stat().st_mode) & 0o077:
+            entry.chmod(0o600)
 
 
 class StateDir:
