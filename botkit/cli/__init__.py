@@ -63,7 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="run a local WhatsApp-compatible server for tests",
         description="Run the sandbox; prints one JSON line with its URLs and root key when ready.",
     )
-    sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    sandbox.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address the WebSocket and media servers listen on (the control API stays on"
+        " loopback)",
+    )
     sandbox.add_argument("--port", type=int, default=0, help="WebSocket port (0: any free port)")
     sandbox.add_argument(
         "--control-port", type=int, default=0, help="control API port (0: any free port)"
