@@ -8,6 +8,7 @@ On the embedded sandbox, the store and the sandbox are first made to agree on th
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -69,8 +70,10 @@ async def _run(
             say(out, f"bot: {own} (device {bot.connected.jid}) is running")
             if target.embedded is not None:
                 show_demo(out, await prepare_demo(target.embedded, config, own))
+            waiting = asyncio.ensure_future(stop())
+            await asyncio.sleep(0)  # its first step installs the signal handlers: then the prompt
             say(out, "press Ctrl-C to stop")
-            await stop()
+            await waiting
             say(out, "stopping")
     finally:
         await store.close()

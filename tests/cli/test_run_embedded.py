@@ -75,6 +75,7 @@ async def _run(path: Path, sandboxes: list[Sandbox], during: During = _ping) -> 
     out, err = io.StringIO(), io.StringIO()
 
     async def stop() -> None:
+        assert "Ctrl-C" not in out.getvalue()  # the prompt comes once Ctrl-C is handled
         await during(sandboxes[-1], out.getvalue())
 
     assert await run_command(path, out, err, stop=stop) == 0, err.getvalue()
