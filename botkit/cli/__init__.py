@@ -17,7 +17,7 @@ from typing import Any
 
 from botkit import __version__
 from botkit.cli.exits import EXIT_CODES_HELP, INTERRUPTED
-from botkit.cli.signals import until_signal
+from botkit.cli.signals import announce_then_wait, until_signal
 
 DEFAULT_CONFIG = "bot.yaml"
 
@@ -131,10 +131,14 @@ async def _run_sandbox(host: str, port: int, control_port: int, data: Path | Non
         sys.stderr.write(f"botkit sandbox: {exc}\n")
         return 2
     async with sandbox:
-        sys.stdout.write(json.dumps(sandbox.ready_line()) + "\n")
-        sys.stdout.flush()
-        await until_signal()
+        line = json.dumps(sandbox.ready_line()) + "\n"
+        await announce_then_wait(until_signal, lambda: _print(line))
     return 0
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def _log_to_stderr(level: int) -> None:
