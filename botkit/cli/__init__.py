@@ -11,11 +11,13 @@ import asyncio
 import json
 import logging
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from botkit import __version__
-from botkit.cli.exits import EXIT_CODES_HELP
-from botkit.cli.signals import until_signal
+from botkit.cli.exits import EXIT_CODES_HELP, INTERRUPTED
+from botkit.cli.signals import announce_then_wait, until_signal
 
 DEFAULT_CONFIG = "bot.yaml"
 
@@ -61,7 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="run a local WhatsApp-compatible server for tests",
         description="Run the sandbox; prints one JSON line with its URLs and root key when ready.",
     )
-    sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    sandbox.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address the WebSocket and media servers listen on (the control API stays on"
+        " loopback)",
+    )
     sandbox.add_argument("--port", type=int, default=0, help="WebSocket port (0: any free port)")
     sandbox.add_argument(
         "--control-port", type=int, default=0, help="control API port (0: any free port)"
@@ -124,14 +131,30 @@ async def _run_sandbox(host: str, port: int, control_port: int, data: Path | Non
         sys.stderr.write(f"botkit sandbox: {exc}\n")
         return 2
     async with sandbox:
-        sys.stdout.write(json.dumps(sandbox.ready_line()) + "\n")
-        sys.stdout.flush()
-        await until_signal()
+        line = json.dumps(sandbox.ready_line()) + "\n"
+        await announce_then_wait(until_signal, lambda: _print(line))
     return 0
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def _log_to_stderr(level: int) -> None:
     logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
+
+
+def _until_done(command: Coroutine[Any, Any, int], name: str) -> int:
+    """Run ``command``; Ctrl-C before it installed its own handler is one line and exit 130.
+
+    (``asyncio.run`` cancels the command on SIGINT, so its stores and sandboxes are closed.)
+    """
+    try:
+        return asyncio.run(command)
+    except KeyboardInterrupt:
+        sys.stderr.write(f"botkit {name}: interrupted\n")
+        return INTERRUPTED
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,17 +163,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "sandbox":
         _log_to_stderr(logging.INFO)
-        return asyncio.run(_run_sandbox(args.host, args.port, args.control_port, args.data))
+        return _until_done(
+            _run_sandbox(args.host, args.port, args.control_port, args.data), "sandbox"
+        )
     if args.command == "run":
         from botkit.cli.run import run_command
 
         _log_to_stderr(logging.WARNING)
-        return asyncio.run(run_command(Path(args.config)))
+        return _until_done(run_command(Path(args.config)), "run")
     if args.command == "pair":
         from botkit.cli.pair import pair_command
 
         _log_to_stderr(logging.WARNING)
-        return asyncio.run(pair_command(Path(args.config), phone=args.phone))
+        return _until_done(pair_command(Path(args.config), phone=args.phone), "pair")
     if args.command == "check":
         from botkit.cli.check import check_command
 

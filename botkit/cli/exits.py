@@ -9,7 +9,15 @@ from typing import TextIO
 
 from botkit.errors import BotkitError, ConfigError, PluginError
 
-__all__ = ["CONFIG_ERROR", "EXIT_CODES_HELP", "FAILED", "OK", "PLUGIN_ERROR", "report"]
+__all__ = [
+    "CONFIG_ERROR",
+    "EXIT_CODES_HELP",
+    "FAILED",
+    "INTERRUPTED",
+    "OK",
+    "PLUGIN_ERROR",
+    "report",
+]
 
 OK = 0
 """The command did what was asked (a bot stopped cleanly on Ctrl-C or SIGTERM)."""
@@ -19,13 +27,16 @@ CONFIG_ERROR = 2
 """The configuration (or the command line) is invalid."""
 PLUGIN_ERROR = 3
 """A plugin could not be found, imported, registered or configured."""
+INTERRUPTED = 130
+"""Ctrl-C before the command was under way (while connecting or pairing): 128 + SIGINT."""
 
 EXIT_CODES_HELP = """\
 exit codes:
   0  done (a running bot stopped cleanly on Ctrl-C or SIGTERM)
   1  failed: could not connect, log in or pair, or would overwrite a file
   2  invalid configuration or command line
-  3  a plugin could not be loaded or configured"""
+  3  a plugin could not be loaded or configured
+  130  interrupted (Ctrl-C) before the bot was running, e.g. while pairing"""
 
 
 def report(error: BotkitError, err: TextIO) -> int:

@@ -18,7 +18,7 @@ from botkit.bot.launch import open_store, paired_jid, running_bot
 from botkit.cli.demo import prepare_demo, show_demo
 from botkit.cli.exits import OK, report
 from botkit.cli.servers import Target, say, target_of
-from botkit.cli.signals import until_signal
+from botkit.cli.signals import announce_then_wait, until_signal
 from botkit.errors import BotkitError, ClientError
 from botkit.server import Sandbox
 from botkit.store.base import AccountStore
@@ -69,8 +69,7 @@ async def _run(
             say(out, f"bot: {own} (device {bot.connected.jid}) is running")
             if target.embedded is not None:
                 show_demo(out, await prepare_demo(target.embedded, config, own))
-            say(out, "press Ctrl-C to stop")
-            await stop()
+            await announce_then_wait(stop, lambda: say(out, "press Ctrl-C to stop"))
             say(out, "stopping")
     finally:
         await store.close()

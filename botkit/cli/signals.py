@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Awaitable, Callable
 
-__all__ = ["until_signal"]
+__all__ = ["announce_then_wait", "until_signal"]
 
 
 async def until_signal() -> None:
@@ -20,3 +21,17 @@ async def until_signal() -> None:
     finally:
         for signum in signals:
             loop.remove_signal_handler(signum)
+
+
+async def announce_then_wait(
+    stop: Callable[[], Awaitable[None]], announce: Callable[[], None]
+) -> None:
+    """Await ``stop()``, calling ``announce()`` once its first step ran.
+
+    :func:`until_signal` installs its handlers in its first step, so a signal sent as soon as the
+    announcement (a prompt, a ready line) is read is handled, not fatal.
+    """
+    waiting = asyncio.ensure_future(stop())
+    await asyncio.sleep(0)  # runs the first step of ``waiting``
+    announce()
+    await waiting

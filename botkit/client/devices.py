@@ -5,10 +5,15 @@
 answers device lists from the store's device-list cache, asking the server (usync, PROTOCOL.md
 §9.3) for the users it does not know, and records the phone-number to LID mapping each answer
 carries (§5.3); it fetches pre-key bundles (§7.5) for devices we have no session with.
+
+Moving a user's sessions to its LID happens under the session-record ``lock`` that sending and
+receiving share (:mod:`botkit.client.send`), so a message being encrypted or decrypted at that
+moment cannot store its record back under the address the sessions just left.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Protocol
@@ -62,11 +67,16 @@ def local_device(credentials: DeviceCredentials | None) -> LocalDevice:
 
 
 class Directory:
-    """Device lists (cached in the store), LID mappings and bundle fetches."""
+    """Device lists (cached in the store), LID mappings and bundle fetches.
 
-    def __init__(self, requests: Requests, store: _Store) -> None:
+    ``lock`` is the session-record lock shared with sending and receiving (a new one if none).
+    """
+
+    def __init__(self, requests: Requests, store: _Store, lock: asyncio.Lock | None = None) -> None:
         self._requests = requests
         self._store = store
+        self.lock = asyncio.Lock() if lock is None else lock
+        """The session-record lock: held while sessions move or are dropped."""
 
     async def lid_of(self, user: JID) -> JID | None:
         """Return the LID of phone-number user ``user``, asking the server if it is unknown.
@@ -111,7 +121,8 @@ class Directory:
                 found[entry.user] = ids
                 await self._store.put_device_list(str(entry.user), ids, None)
                 if entry.lid is not None and entry.user.is_pn:
-                    await learn_lid(self._store, entry.lid, entry.user)
+                    async with self.lock:
+                        await learn_lid(self._store, entry.lid, entry.user)
         return [
             JID(user.user, user.server, device) for user in users for device in found.get(user, ())
         ]

@@ -44,7 +44,9 @@ class IdentityChanges:
         """Handle an ``encrypt`` notification; those from the server (pre-keys) are ignored.
 
         Raises:
-            StoreError: the sessions could not be deleted (the notification comes again).
+            StoreError: the sessions could not be deleted. The router logs it and acknowledges
+                the notification anyway (as whatsmeow does), so it does not come again; the
+                user's next ``pkmsg`` replaces the dead session.
         """
         if is_server(node.attrs.get("from")) or node.get_child("identity") is None:
             return
@@ -61,10 +63,11 @@ class IdentityChanges:
         )
         if alternate is not None:
             users.append(JID.parse(alternate).to_non_ad())
-        for each in users:
-            name = each.signal_address().name
-            await self._store.delete_sessions(name)
-            await self._store.delete_identities(name)
+        async with self._directory.lock:  # a message in flight must not store a dead session
+            for each in users:
+                name = each.signal_address().name
+                await self._store.delete_sessions(name)
+                await self._store.delete_identities(name)
         await self._directory.forget(users)
         log.info("the identity of %s changed; its sessions were dropped", user)
         await self._emit(IdentityChanged(user=user, timestamp=float(timestamp)))

@@ -38,6 +38,7 @@ _ORIGIN = "https://web.whatsapp.com"
 _FINAL = frozenset({401, 403, 404, 410})
 """Statuses another host will not change (the sender must upload again)."""
 _MAX_BODY = 128 * 1024 * 1024
+_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +212,13 @@ class Media:
         try:
             async with asyncio.timeout(self._timeout):
                 return await _http(method, url, body, self._tls)
-        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as exc:
+        except (
+            OSError,
+            TimeoutError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,  # a head or chunk-size line over 64 KiB
+            ValueError,
+        ) as exc:
             raise MediaTransferFailed(f"{method} {urlsplit(url).netloc} failed: {exc}") from exc
 
 
@@ -239,13 +246,29 @@ async def _http(
         if headers.get("transfer-encoding", "").lower() == "chunked":
             return status_line, await _read_chunked(reader)
         length = headers.get("content-length")
-        if length is None:
-            return status_line, await reader.read(_MAX_BODY)
+        if length is None:  # the body ends with the connection
+            return status_line, await _read_to_end(reader)
         if not length.isdigit() or int(length) > _MAX_BODY:
             raise ValueError("bad Content-Length")
         return status_line, await reader.readexactly(int(length))
     finally:
         writer.close()
+
+
+async def _read_to_end(reader: asyncio.StreamReader) -> bytes:
+    """Return everything until the peer closes (at most ``_MAX_BODY`` bytes).
+
+    Raises:
+        ValueError: the body is longer.
+    """
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := await reader.read(_CHUNK):  # one read returns what has arrived so far
+        total += len(chunk)
+        if total > _MAX_BODY:
+            raise ValueError("the body is too large")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _parse_head(head: bytes) -> tuple[int, dict[str, str]]:

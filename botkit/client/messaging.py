@@ -67,7 +67,7 @@ class Messaging:
         self._emit = emit
         self._admin = admin
         self._clock = clock
-        self.directory = Directory(requests, store)
+        self.directory = Directory(requests, store, lock)
         self.sender = Sender(
             send, store, self.directory, lock, timeout=timeout, rng=rng, clock=clock
         )

@@ -5,7 +5,12 @@ record, the used one-time pre-key, the sender's identity and the journal entry a
 **one** store call (:meth:`~botkit.store.base.InboundCommitter.commit_inbound`), and only then
 is the delivery receipt sent and the event emitted (ARCHITECTURE.md, "acknowledge only after
 commit"): a crash before the commit means the server delivers the message again, and the
-journal makes a second delivery harmless (receipt again, no second event).
+journal makes a second delivery harmless (receipt again, no second event). The event goes out
+before the receipt; a sink that raises is the application's bug (the client logs it and the
+receipt still goes). The commit is the point of no return: a crash, or a cancellation of the
+client's task, after it and before the sink returned loses the event for the application, since
+the redelivery is then dropped as a duplicate (only an outbox of undelivered events in the store
+would close that window).
 
 A message that does not decrypt is answered as :func:`~botkit.core.e2e.failure_answers` says
 (a retry receipt, with fresh keys from the second try or without a session, and an ack) and
@@ -180,10 +185,10 @@ class Receiver:
             log.warning("ignored a <message> on a device that is not paired")
             return
         assert credentials is not None  # local_device raised otherwise
-        await self._learn_mapping(incoming)
         key = MessageKey(str(incoming.chat), str(incoming.sender.to_non_ad()), incoming.id)
         fresh = False
-        async with self._lock:
+        async with self._lock:  # a send must not store a record under an address just left
+            await self._learn_mapping(incoming)
             try:
                 parts = await self._decrypt(node, incoming, local, credentials)
             except BotkitError as exc:  # refused as a whole: nothing of it was decrypted

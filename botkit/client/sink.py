@@ -8,6 +8,7 @@ iterator at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 
 from botkit.types.client_events import ClientEvent
@@ -41,8 +42,6 @@ SinkEvent = (
     | GroupParticipantsChanged
     | GroupInfoChanged
     | GroupJoined
-    | ReceiptReceived
-    | UndecryptableMessage
     | IdentityChanged
 )
 """Everything the client reports: session, message, presence and group events."""
@@ -67,15 +66,18 @@ class EventQueue:
         await self._queue.put(event)
 
     def close(self) -> None:
-        """End the iteration after the events already buffered."""
+        """End the iteration after the events already buffered (a full buffer included)."""
         if not self._closed:
             self._closed = True
-            self._queue.put_nowait(None)
+            with contextlib.suppress(asyncio.QueueFull):  # then the reader stops once drained
+                self._queue.put_nowait(None)
 
     def __aiter__(self) -> EventQueue:
         return self
 
     async def __anext__(self) -> SinkEvent:
+        if self._closed and self._queue.empty():
+            raise StopAsyncIteration
         event = await self._queue.get()
         if event is None:
             self._queue.put_nowait(None)  # every later iteration ends too

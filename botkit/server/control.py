@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import ipaddress
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -46,7 +47,7 @@ from botkit.types.jid import JID
 if TYPE_CHECKING:
     from botkit.server.app import Sandbox
 
-__all__ = ["ControlServer", "Response"]
+__all__ = ["ControlServer", "Response", "loopback"]
 
 log = logging.getLogger(__name__)
 
@@ -145,11 +146,26 @@ def _jids(body: dict[str, Any]) -> list[JID]:
         raise ValueError(f"a participant is not a JID: {exc}") from exc
 
 
+def loopback(host: str) -> str:
+    """Return ``host`` if it is a loopback address (or ``localhost``), else ``127.0.0.1``."""
+    if host == "localhost":
+        return host
+    try:
+        return host if ipaddress.ip_address(host).is_loopback else "127.0.0.1"
+    except ValueError:  # a host name: only "localhost" is known to be loopback
+        return "127.0.0.1"
+
+
 class ControlServer(LoopbackHttpServer):
-    """Serves the control API of ``sandbox``; an async context manager."""
+    """Serves the control API of ``sandbox``; an async context manager.
+
+    It listens on loopback only, whatever ``host`` the sandbox serves WebSockets on (``--host
+    0.0.0.0`` must not let the network pair devices or read inboxes): ``host`` when it is a
+    loopback address, else ``127.0.0.1``.
+    """
 
     def __init__(self, sandbox: Sandbox, *, host: str, port: int) -> None:
-        super().__init__(host=host, port=port)
+        super().__init__(host=loopback(host), port=port)
         self._sandbox = sandbox
         self._posts: dict[str, Callable[[dict[str, Any]], Awaitable[Any]]] = {
             "/control/users": self._users,
@@ -189,7 +205,10 @@ class ControlServer(LoopbackHttpServer):
         if method == "GET" and path.startswith("/control/inbox/"):
             return self._call_sync(lambda: self._sandbox.inbox(path.rsplit("/", 1)[1]))
         if method == "GET" and path.startswith(_GROUPS):
-            group = _group_jid(path[len(_GROUPS) :])
+            try:
+                group = _group_jid(path[len(_GROUPS) :])
+            except ValueError as exc:
+                return _error(400, str(exc))
             return self._call_sync(lambda: self._sandbox.group_control.metadata(group))
         handler = self._posts.get(path) or self._group_route(path)
         if path.startswith("/control/users/") and path.endswith("/reset-identity"):

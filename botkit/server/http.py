@@ -1,8 +1,9 @@
 """A minimal HTTP/1.1 server for the sandbox's loopback APIs: one request per connection.
 
 Subclasses implement :meth:`LoopbackHttpServer._respond`, which reads the request from the
-stream and returns the complete response bytes; the connection closes after it. With a ``tls``
-context the server speaks HTTPS.
+stream and returns the complete response bytes; the connection closes after it. A request head
+longer than the stream's limit (64 KiB) is answered ``431``. With a ``tls`` context the server
+speaks HTTPS.
 """
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ from typing import Self
 __all__ = ["LoopbackHttpServer"]
 
 log = logging.getLogger(__name__)
+
+_HEAD_TOO_LARGE = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/json\r\n"
+    b"Content-Length: 42\r\nConnection: close\r\n\r\n"
+    b'{"error": "the request head is too large"}'
+)
 
 
 class LoopbackHttpServer:
@@ -67,12 +74,15 @@ class LoopbackHttpServer:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            writer.write(await self._respond(reader))
+            try:
+                answer = await self._respond(reader)
+            except asyncio.LimitOverrunError:  # the head is longer than the stream's limit
+                answer = _HEAD_TOO_LARGE
+            writer.write(answer)
             await writer.drain()
         except (
             ConnectionError,
             asyncio.IncompleteReadError,
-            asyncio.LimitOverrunError,
             TimeoutError,
             ssl.SSLError,
         ) as exc:

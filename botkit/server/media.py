@@ -32,7 +32,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from botkit.core.binary import Node
 from botkit.server.http import LoopbackHttpServer
 from botkit.server.media_tls import SelfSigned
-from botkit.server.persistence import write_atomically
+from botkit.server.persistence import private_dir, write_atomically
 from botkit.server.session import result_reply
 
 __all__ = ["MAX_UPLOAD", "MediaServer"]
@@ -103,7 +103,7 @@ class MediaServer(LoopbackHttpServer):
         """Stored blobs by path (the ``direct_path`` without its query)."""
         self._blob_dir = blob_dir
         if blob_dir is not None:
-            blob_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_dir(blob_dir)
             for stored in blob_dir.glob("*.enc"):
                 self.blobs[_PREFIX + stored.name] = stored.read_bytes()
 
@@ -135,10 +135,14 @@ class MediaServer(LoopbackHttpServer):
                 length = int(value)
         if length > MAX_UPLOAD:
             return _Answer.json(413, {"error": "the file is too large"})
-        body = await asyncio.wait_for(reader.readexactly(length), _READ_TIMEOUT)
         url = urlsplit(target)
         if method == "POST" and url.path.startswith("/mms/"):
-            return await self._upload(url.path, parse_qs(url.query), body)
+            refusal = self._refusal(url.path, parse_qs(url.query))
+            if refusal is not None:  # before the body is read: a stranger's upload costs nothing
+                return refusal
+        body = await asyncio.wait_for(reader.readexactly(length), _READ_TIMEOUT)
+        if method == "POST" and url.path.startswith("/mms/"):
+            return await self._upload(url.path, body)
         if method == "GET":
             blob = self.blobs.get(url.path)
             if blob is None:
@@ -146,12 +150,18 @@ class MediaServer(LoopbackHttpServer):
             return _Answer(200, blob, "application/octet-stream")
         return _Answer.json(405, {"error": f"{method} is not served here"})
 
-    async def _upload(self, path: str, query: dict[str, list[str]], body: bytes) -> _Answer:
+    def _refusal(self, path: str, query: dict[str, list[str]]) -> _Answer | None:
+        """Return the answer refusing an upload to ``path`` with ``query``, or None if allowed."""
         parts = path.split("/")
         if len(parts) != 4 or parts[2] not in _MMS_TYPES:
             return _Answer.json(404, {"error": "unknown media type"})
         if query.get("auth") != [self.auth]:
             return _Answer.json(401, {"error": "bad auth"})
+        return None
+
+    async def _upload(self, path: str, body: bytes) -> _Answer:
+        """Store ``body`` uploaded to ``path`` (allowed by :meth:`_refusal`) if it hashes right."""
+        parts = path.split("/")
         token = unquote(parts[3])
         try:
             digest = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))

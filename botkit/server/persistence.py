@@ -21,8 +21,11 @@ the next change or at close.
 Writes are coalesced: :meth:`Persistence.touch` says "something changed"; a background task
 snapshots every registry a moment later and rewrites the files whose content changed, each
 atomically (temporary file, ``fsync``, ``rename``, then ``fsync`` of the directory), created
-with mode 0600 in a 0700 directory. :meth:`Persistence.close` writes a last time. Without a data
-directory the sandbox does not create a :class:`Persistence` and everything stays in memory.
+with mode 0600 in a 0700 directory (an existing directory with looser modes is tightened).
+A pass that fails (a full disk, a registry's bug) is logged and the next change tries
+again. :meth:`Persistence.close` writes a last time and always unlocks the directory.
+Without a data directory the sandbox does not create a :class:`Persistence` and everything
+stays in memory.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import fcntl
 import json
 import logging
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +44,16 @@ from typing import Any, Protocol
 
 from botkit.errors import BotkitError
 
-__all__ = ["Hooks", "Persistence", "Registry", "StateDir", "from_b64", "to_b64", "write_atomically"]
+__all__ = [
+    "Hooks",
+    "Persistence",
+    "Registry",
+    "StateDir",
+    "from_b64",
+    "private_dir",
+    "to_b64",
+    "write_atomically",
+]
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +130,20 @@ def write_atomically(target: Path, data: bytes) -> None:
         os.close(directory)
 
 
+def private_dir(path: Path) -> None:
+    """Make directory ``path`` (and its parents) if needed; leave it readable by its owner only.
+
+    An existing directory with looser permissions (a data dir made by hand) is tightened to 0700,
+    and the files in it (state files copied in by hand, say) to 0600.
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if stat.S_IMODE(path.stat().st_mode) != 0o700:
+        path.chmod(0o700)
+    for entry in path.iterdir():
+        if entry.is_file() and stat.S_IMODE(entry.stat().st_mode) & 0o077:
+            entry.chmod(0o600)
+
+
 class StateDir:
     """A directory of JSON files, each replaced atomically and readable by its owner only.
 
@@ -129,7 +156,7 @@ class StateDir:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_dir(path)
         self._lock: int | None = os.open(path / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -228,13 +255,15 @@ class Persistence:
     async def close(self) -> None:
         """Stop the writer after a last pass that writes whatever changed; unlock the dir."""
         self._closing = True
-        if self._writer is None:
-            await self._pass()
-        else:
-            self._dirty.set()
-            await self._writer
-            self._writer = None
-        self.directory.close()
+        try:
+            if self._writer is None:
+                await self._pass()
+            else:
+                self._dirty.set()
+                await self._writer
+                self._writer = None
+        finally:
+            self.directory.close()
 
     async def _write_loop(self) -> None:
         while True:
@@ -244,7 +273,7 @@ class Persistence:
             self._dirty.clear()
             try:
                 await self._pass()
-            except OSError:
+            except Exception:  # a full disk or a registry's bug: the next change tries again
                 log.exception("could not write the sandbox state")
             if self._closing and not self._dirty.is_set():
                 return

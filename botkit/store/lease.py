@@ -1,5 +1,8 @@
 """Account leases: one live holder per account, and a crashed holder's lease lapses.
 
+A lease lapses when it expires, or at once when its holder is a process of this host that is
+gone (:func:`holder_is_gone`).
+
 The backends store a :class:`Lease` per account; :func:`claim` decides whether a would-be holder
 may take it, and :class:`LeaseKeeper` renews it in the background and remembers a loss, so that
 writes after the loss fail instead of racing the new holder.
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 
 from botkit.errors import AccountLocked, StoreError
 
-__all__ = ["Lease", "LeaseKeeper", "claim", "new_holder"]
+__all__ = ["Lease", "LeaseKeeper", "claim", "holder_is_gone", "new_holder"]
 
 _log = logging.getLogger(__name__)
 
@@ -36,13 +39,44 @@ def new_holder() -> str:
     return f"{socket.gethostname()} pid {os.getpid()} #{secrets.token_hex(3)}"
 
 
+def holder_is_gone(holder: str) -> bool:
+    """Return whether ``holder`` (a :func:`new_holder` name) is a process of this host that is
+    no longer running (SIGKILLed, say): its lease need not be waited out.
+
+    Any other holder (another host's, a name of the caller's choosing, a live or unknown
+    process) is not known to be gone.
+    """
+    host, found, rest = holder.partition(" pid ")
+    pid_text = rest.partition(" ")[0]
+    if not found or host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid in (0, os.getpid()):
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists, as another user's process
+        return False
+    return False
+
+
 def claim(account: str, current: Lease | None, holder: str, now: float, ttl: float) -> Lease:
     """Return the lease ``holder`` gets on ``account`` at ``now``, given the ``current`` one.
+
+    A lease whose holder is a dead process of this host (:func:`holder_is_gone`) has lapsed: a
+    bot killed with SIGKILL does not block the next start until its lease expires.
 
     Raises:
         AccountLocked: another holder's lease has not expired yet.
     """
-    if current is not None and current.holder != holder and current.expires_at > now:
+    if (
+        current is not None
+        and current.holder != holder
+        and current.expires_at > now
+        and not holder_is_gone(current.holder)
+    ):
         raise AccountLocked(account, current.holder, current.expires_at)
     return Lease(holder, now + ttl)
 

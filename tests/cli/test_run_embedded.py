@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 import shutil
+import signal
 import stat
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from botkit.cli import servers
+from botkit.cli import main, servers
 from botkit.cli.demo import DEMO_GROUP
 from botkit.cli.run import run_command
 from botkit.server import Sandbox
@@ -73,6 +75,7 @@ async def _run(path: Path, sandboxes: list[Sandbox], during: During = _ping) -> 
     out, err = io.StringIO(), io.StringIO()
 
     async def stop() -> None:
+        assert "Ctrl-C" not in out.getvalue()  # the prompt comes once Ctrl-C is handled
         await during(sandboxes[-1], out.getvalue())
 
     assert await run_command(path, out, err, stop=stop) == 0, err.getvalue()
@@ -173,3 +176,22 @@ async def test_a_store_folder_that_cannot_be_made_is_a_readable_failure(tmp_path
     assert err.getvalue().startswith(
         "botkit: failed: StoreError: cannot create the sandbox's folder"
     )
+
+
+def test_ctrl_c_while_pairing_is_one_line_and_exit_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    closed: list[bool] = []
+
+    async def pairing_forever(path: Path) -> int:  # Ctrl-C lands before until_signal() is up
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            await asyncio.Event().wait()
+        finally:
+            closed.append(True)  # the store and the sandbox are closed on the way out
+        return 0
+
+    monkeypatch.setattr("botkit.cli.run.run_command", pairing_forever)
+    assert main(["run", "bot.yaml"]) == 130
+    assert capsys.readouterr().err == "botkit run: interrupted\n"
+    assert closed == [True]

@@ -90,3 +90,29 @@ async def test_a_notice_about_a_lid_clears_the_phone_number_too(store: AccountSt
     assert seen == [IdentityChanged(user=lid, timestamp=1_700_000_000.0)]
     assert await store.get_sessions(addresses) == {}
     assert [await store.get_identity(address) for address in addresses] == [None] * 4
+
+
+async def test_a_notice_about_a_stranger_drops_nothing_under_the_session_lock(
+    store: AccountStore,
+) -> None:
+    directory = Directory(FakeServer(lambda iq: None).requests, store)
+    delete = store.delete_sessions
+    locked: list[bool] = []
+
+    async def delete_locked(name: str) -> None:
+        locked.append(directory.lock.locked())
+        await delete(name)
+
+    store.delete_sessions = delete_locked  # type: ignore[method-assign]
+    seen: list[IdentityChanged] = []
+
+    async def emit(event: IdentityChanged) -> None:
+        seen.append(event)
+
+    stranger = JID("15559990000", "s.whatsapp.net")
+    notice = {"from": stranger, "type": "encrypt", "id": "1", "t": "5"}
+    await IdentityChanges(store, directory, emit=emit).on_notification(
+        Node("notification", notice, [Node("identity")])
+    )
+    assert locked == [True]  # a message being encrypted cannot store a dead session back
+    assert seen == [IdentityChanged(user=stranger, timestamp=5.0)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from botkit.client import Client
 from botkit.server import Sandbox
 from botkit.store import AccountStore
 from botkit.types.events import (
@@ -14,6 +15,19 @@ from botkit.types.jid import JID, SignalAddress
 from botkit.types.message import TextMessage
 
 from .helpers import ALICE, BOB, Events, pair_by_qr, sandbox_client
+
+
+def _lock_held_at_each_move(store: AccountStore, client: Client) -> list[bool]:
+    """Make ``store.move_user`` record whether the client's session-record lock is held."""
+    move = store.move_user
+    locked: list[bool] = []
+
+    async def move_locked(old_name: str, new_name: str) -> int:
+        locked.append(client._messaging.directory.lock.locked())
+        return await move(old_name, new_name)
+
+    store.move_user = move_locked  # type: ignore[method-assign]
+    return locked
 
 
 async def test_sessions_made_by_phone_number_move_to_the_lid_once_it_is_known(
@@ -36,6 +50,7 @@ async def test_sessions_made_by_phone_number_move_to_the_lid_once_it_is_known(
     pn_session = await store.get_session(pn_address)
     assert pn_session is not None and await store.get_session(lid_address) is None
     store.put_lid_mapping = learn  # type: ignore[method-assign]
+    locked = _lock_held_at_each_move(store, client)
 
     # Bob's phone answers on the session the client started: a msg, which arrives with
     # sender_lid; the client learns the LID, moves the session, and decrypts it there.
@@ -47,4 +62,19 @@ async def test_sessions_made_by_phone_number_move_to_the_lid_once_it_is_known(
     assert await store.get_session(pn_address) is None
     assert await store.get_session(lid_address) is not None
     assert await store.get_identity(SignalAddress(lid_address.name, 0)) is not None
+    assert locked and all(locked)  # sending and receiving wait while the sessions move
+    await client.disconnect()
+
+
+async def test_a_lid_learnt_from_a_device_list_moves_sessions_under_the_session_lock(
+    sandbox: Sandbox, store: AccountStore
+) -> None:
+    bob, events = sandbox.create_user(BOB, "Bob"), Events()
+    client = sandbox_client(sandbox, store, events)
+    await pair_by_qr(sandbox, client, events)
+    locked = _lock_held_at_each_move(store, client)
+    directory = client._messaging.directory
+    assert directory.lock is client._messaging.sender.lock
+    assert await directory.lid_of(JID.parse(bob["jid"])) == JID.parse(bob["lid"])
+    assert locked == [True]
     await client.disconnect()

@@ -12,13 +12,14 @@ import pytest
 
 from botkit.client import Client
 from botkit.client.media import Media, parse_media_conn
+from botkit.client.media import _http as media_http
 from botkit.core.binary import Node
 from botkit.core.media import MediaType
 from botkit.errors import BadMac, DecodeError, MediaHashMismatch, MediaTransferFailed
 from botkit.server import Sandbox
 from botkit.store import AccountStore
 
-from .helpers import PHONE, Events, pair_by_qr, sandbox_client
+from .helpers import PHONE, Events, FakeServer, pair_by_qr, sandbox_client
 
 PHOTO = bytes(range(256)) * 40
 
@@ -130,3 +131,33 @@ async def test_media_over_https_needs_the_sandbox_certificate(store: AccountStor
         )
         assert got == PHOTO
         await client.disconnect()
+
+
+async def _serve_once(answer: list[bytes]) -> tuple[asyncio.Server, str]:
+    """Serve one canned answer, written in the pieces given (the loop runs between them)."""
+
+    async def reply(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        for piece in answer:
+            writer.write(piece)
+            await writer.drain()
+            for _ in range(20):  # let the client read this piece on its own
+                await asyncio.sleep(0)
+        writer.close()
+
+    server = await asyncio.start_server(reply, "127.0.0.1", 0)
+    return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/blob"
+
+
+async def test_a_body_without_content_length_is_read_until_the_host_closes() -> None:
+    server, url = await _serve_once([b"HTTP/1.1 200 OK\r\n\r\nfirst half,", b" second half"])
+    async with server:
+        assert await media_http("GET", url, b"", None) == (200, b"first half, second half")
+
+
+async def test_a_host_with_a_huge_head_is_a_typed_transfer_failure() -> None:
+    server, url = await _serve_once([b"HTTP/1.1 200 OK\r\nX: " + b"a" * 70_000 + b"\r\n\r\n"])
+    media = Media(FakeServer(lambda iq: None).requests, scheme="http")
+    async with server:
+        with pytest.raises(MediaTransferFailed):
+            await media._exchange("GET", url, b"")

@@ -7,6 +7,10 @@ import json
 import signal
 import sys
 
+import pytest
+
+from botkit import cli
+
 from .companion import Companion
 
 
@@ -37,3 +41,17 @@ async def test_botkit_sandbox_prints_one_json_line_and_serves() -> None:
         code = await asyncio.wait_for(proc.wait(), 20)
     assert code == 0
     assert await proc.stdout.read() == b""
+
+
+async def test_the_ready_line_comes_once_sigterm_is_handled(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    printed_before: list[str] = []
+
+    async def until_signal() -> None:  # its first step is where the real one installs handlers
+        printed_before.append(capsys.readouterr().out)
+
+    monkeypatch.setattr(cli, "until_signal", until_signal)
+    assert await cli._run_sandbox("127.0.0.1", 0, 0, None) == 0
+    assert printed_before == [""]  # a script that signals on the ready line is heard
+    assert "ws_url" in capsys.readouterr().out

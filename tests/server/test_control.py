@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from botkit.server.app import Sandbox
+from botkit.server.control import loopback
 
 from .companion import http
 from .conftest import PHONE
@@ -38,6 +39,12 @@ async def test_a_new_user_has_only_the_primary_device(sandbox: Sandbox) -> None:
         ("GET", "/control/devices/19990000000", None, 404),
         ("GET", "/control/users", None, 405),
         ("POST", "/nowhere", {}, 404),
+        ("GET", "/control/inbox/../../", None, 404),
+        ("GET", "/control/groups/", None, 400),
+        ("GET", "/control/groups/..%2F..", None, 400),
+        ("GET", "/control/groups/%ZZ", None, 400),
+        ("GET", "/control/groups/15550001111@s.whatsapp.net", None, 400),
+        ("POST", "/control/users/../../reset-identity", {}, 404),
     ],
 )
 async def test_bad_requests_get_a_json_error(
@@ -51,3 +58,22 @@ async def test_bad_requests_get_a_json_error(
 async def test_a_body_that_is_not_json_is_a_bad_request(sandbox: Sandbox) -> None:
     status, answer = await http(sandbox, "POST", "/control/users", raw=b"{nope")
     assert status == 400 and "JSON" in answer["error"]
+
+
+@pytest.mark.parametrize(
+    ("host", "bound"),
+    [
+        ("0.0.0.0", "127.0.0.1"),
+        ("127.0.0.2", "127.0.0.2"),
+        ("::1", "::1"),
+        ("example.org", "127.0.0.1"),
+    ],
+)
+def test_the_control_api_listens_on_loopback_only(host: str, bound: str) -> None:
+    assert loopback(host) == bound
+
+
+async def test_a_sandbox_on_every_interface_keeps_its_control_api_on_loopback() -> None:
+    async with Sandbox("0.0.0.0") as sandbox:
+        assert sandbox.control_url.startswith("http://127.0.0.1:")
+        assert sandbox.ws_url.startswith("ws://0.0.0.0:")

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import hashlib
 import json
+import shutil
 import signal
 import stat
 import sys
@@ -36,6 +37,23 @@ def test_state_files_are_private_and_replaced_whole(tmp_path: Path) -> None:
     assert _mode(tmp_path / "data") == 0o700
     assert _mode(tmp_path / "data" / "world.json") == 0o600
     assert {p.name for p in (tmp_path / "data").iterdir()} == {".lock", "world.json"}
+
+
+async def test_a_data_dir_made_by_hand_with_loose_modes_is_tightened(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "media").mkdir(parents=True)
+    data.chmod(0o755)
+    (data / "media").chmod(0o755)
+    async with Sandbox(data_dir=data):
+        pass
+    assert (_mode(data), _mode(data / "media")) == (0o700, 0o700)
+    shown = [data / "server_keys.json", data / "media" / "x.enc"]
+    shown[1].write_bytes(b"a blob copied in by hand")
+    for path in shown:
+        path.chmod(0o644)
+    async with Sandbox(data_dir=data):
+        pass
+    assert [_mode(path) for path in shown] == [0o600, 0o600]
 
 
 @pytest.mark.parametrize("name", ["", "../x", "a.b", "é"])
@@ -195,6 +213,47 @@ async def test_a_change_made_during_a_write_is_written_at_close(tmp_path: Path) 
     slow.release.set()
     await closing
     assert StateDir(tmp_path).read("box") == ["first", "second"]
+
+
+async def test_a_snapshot_that_fails_once_does_not_stop_the_writer(tmp_path: Path) -> None:
+    box = _Box("box", [])
+    failed = asyncio.Event()
+
+    def snapshot() -> Any:
+        if not failed.is_set():
+            failed.set()
+            raise TypeError("a registry's bug")
+        return list(box.items)
+
+    persistence = Persistence(StateDir(tmp_path))
+    persistence.register(Hooks("box", snapshot, box.hooks.restore_hook))
+    persistence.start()
+    box.items.append("first")
+    persistence.touch()
+    await asyncio.wait_for(failed.wait(), 10)
+    box.items.append("second")
+    persistence.touch()
+    await persistence.close()
+    assert StateDir(tmp_path).read("box") == ["first", "second"]  # written, and unlocked
+
+
+async def test_a_crash_between_two_state_files_leaves_a_loadable_data_dir(
+    tmp_path: Path,
+) -> None:
+    data, before = tmp_path / "data", tmp_path / "before"
+    async with Sandbox(data_dir=data) as first:
+        first.create_user(PHONE, "Alice")
+    shutil.copytree(data, before)
+    async with Sandbox(data_dir=data) as second:
+        second.create_user("15550002222", "Bob")
+    # The crash: world.json was replaced, the later files not (one torn in its temporary file).
+    for older in before.glob("*.json"):
+        if older.name != "world.json":
+            shutil.copy(older, data / older.name)
+    (data / ".phones.json.tmp").write_bytes(b'{"15550002222": {"sess')
+    async with Sandbox(data_dir=data) as third:
+        assert third.devices("15550002222") == ["15550002222@s.whatsapp.net"]
+        assert third.world.account(PHONE) is not None
 
 
 async def test_one_sandbox_at_a_time_per_data_dir(tmp_path: Path) -> None:
