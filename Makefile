@@ -44,6 +44,8 @@ bench: $(STAMP) $(NPM_STAMP)
 	$(PY) bench/echo.py
 	$(PY) bench/runtime.py
 	$(PY) bench/sandbox_data_dir.py
+	$(PY) bench/group_fanout.py
+	$(PY) bench/moderation.py
 
 clean:
 	rm -rf $(VENV) tests/interop/node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -22,7 +22,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from botkit.core.binary import Node
 from botkit.core.e2e import (
@@ -39,52 +38,16 @@ from botkit.core.signal import PreKeyBundle, SenderKeyRecord, SessionRecord, cre
 from botkit.core.stanza import message_id, parse_receipt
 from botkit.errors import BotkitError, DecodeError
 from botkit.pb import adv_pb2, e2e_pb2
-from botkit.server.world import Account, World
+from botkit.server.phone_inbox import InboxEntry, message_text
+from botkit.server.world import Account, World, device_in_family
 from botkit.types.jid import DEFAULT_USER_SERVER, HIDDEN_USER_SERVER, JID
 
-__all__ = ["InboxEntry", "PhoneChat", "device_in_family", "message_text"]
+__all__ = ["PhoneChat"]
 
 _RECENT = 256
 
 PeerKey = tuple[str, int]
 """A peer device as (account phone number, device id)."""
-
-
-def device_in_family(account: Account, device_id: int, lid: bool) -> JID:
-    """Return device ``device_id`` of ``account`` as a LID (``lid``) or phone-number JID."""
-    if lid:
-        return JID(account.lid_user, HIDDEN_USER_SERVER, device_id)
-    return JID(account.phone, DEFAULT_USER_SERVER, device_id)
-
-
-def message_text(message: e2e_pb2.Message) -> str | None:
-    """Return the text of a plain or extended text ``message``, or None."""
-    if message.conversation:
-        return message.conversation
-    if message.HasField("extended_text_message"):
-        return message.extended_text_message.text
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class InboxEntry:
-    """A text the phone decrypted: id, sender device and chat (phone-number JIDs), time."""
-
-    id: str
-    from_: str
-    chat: str
-    text: str
-    timestamp: int
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the entry as ``GET /control/inbox`` lists it."""
-        return {
-            "id": self.id,
-            "from": self.from_,
-            "chat": self.chat,
-            "text": self.text,
-            "timestamp": self.timestamp,
-        }
 
 
 @dataclass(frozen=True, slots=True)

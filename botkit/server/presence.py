@@ -18,9 +18,8 @@ import time
 from dataclasses import dataclass, field
 
 from botkit.core.binary import AttrReader, Node
-from botkit.server.phone_chat import device_in_family
 from botkit.server.routing import Router
-from botkit.server.world import Account, World
+from botkit.server.world import Account, World, device_in_family
 from botkit.types.jid import DEFAULT_USER_SERVER, JID
 
 __all__ = ["PresenceHub"]

@@ -38,9 +38,9 @@ from botkit.core.stanza import split_for_devices
 from botkit.errors import DecodeError, SandboxRefusal
 from botkit.server.group_routing import group_fan_out
 from botkit.server.mailbox import Fault, Mailbox, PendingKey
-from botkit.server.phone_chat import PhoneChat, device_in_family
+from botkit.server.phone_chat import PhoneChat
 from botkit.server.session import ChatSession
-from botkit.server.world import Account, World
+from botkit.server.world import Account, World, device_in_family
 from botkit.types.jid import DEFAULT_USER_SERVER, JID
 
 __all__ = ["Router"]

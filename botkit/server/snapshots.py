@@ -21,7 +21,7 @@ from botkit.core.signal import KeyPair, PreKey, SessionRecord, SignedPreKey
 from botkit.server.group_snapshots import groups_registry, phone_groups_json, restore_phone_groups
 from botkit.server.mailbox import PendingKey
 from botkit.server.persistence import JSON, Hooks, Persistence, StateDir, from_b64, to_b64
-from botkit.server.phone_chat import InboxEntry
+from botkit.server.phone_inbox import InboxEntry
 from botkit.server.phones import SimulatedPhone
 from botkit.server.routing import Router
 from botkit.server.wire import ServerKeys

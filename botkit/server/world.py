@@ -15,7 +15,7 @@ from botkit.server.groups import GroupRegistry
 from botkit.server.phones import SimulatedPhone
 from botkit.types.jid import DEFAULT_USER_SERVER, HIDDEN_USER_SERVER, JID
 
-__all__ = ["Account", "Device", "SignedKey", "World"]
+__all__ = ["Account", "Device", "SignedKey", "World", "device_in_family"]
 
 _LID_BASE = 100_000_000_000_000
 
@@ -153,3 +153,10 @@ class World:
         """Forget the companion device ``jid`` names; return it, or None if it was not linked."""
         account = self.account_of(jid)
         return None if account is None else account.devices.pop(jid.device, None)
+
+
+def device_in_family(account: Account, device_id: int, lid: bool) -> JID:
+    """Return device ``device_id`` of ``account`` as a LID (``lid``) or phone-number JID."""
+    if lid:
+        return JID(account.lid_user, HIDDEN_USER_SERVER, device_id)
+    return JID(account.phone, DEFAULT_USER_SERVER, device_id)
