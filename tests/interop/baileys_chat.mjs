@@ -16,6 +16,9 @@
 //   {"event":"reaction","id","chat","emoji","from"} a reaction to message `id`
 //   {"event":"edited","id","chat","text"}           message `id` edited to `text`
 //   {"event":"context","id","chat","quoted","quoted_participant","mentions"}  a reply's context
+//   {"event":"presence","id","participant","presence","last_seen"}  presence.update, one line
+//                                                         per participant (chat state included)
+//   {"event":"presence_sent","op"} / {"event":"presence_error","op","error"}  a presence request
 //   {"event":"close","status":...,"error":...}            the socket closed for good
 //   {"event":"reconnecting","status":...}                 with "reconnect": a close other than
 //                                                         logged out, retried 250 ms later
@@ -28,8 +31,12 @@
 // key {remoteJid, fromMe, id, participant}): {"op":"reply","to","text","quoted":{key, message},
 // "mentions":[jid...]} a quoted reply; {"op":"react","to","key","emoji"};
 // {"op":"edit","to","key","text"}; {"op":"revoke","to","key"}; each answered
-// {"event":"kind_sent","op","id"} or {"event":"kind_error","op","error"}. console.* goes to
-// stderr.
+// {"event":"kind_sent","op","id"} or {"event":"kind_error","op","error"}. Presence:
+// {"op":"sendPresenceUpdate","type":"available|unavailable|composing|recording|paused",
+// "to":JID?,"name":...?} (Baileys announces availability only once it knows its push name,
+// which it learns from app state the simulated phone never sends: "name" sets it first);
+// {"op":"presenceSubscribe","to":JID}; each answered presence_sent or presence_error.
+// console.* goes to stderr.
 import { createInterface } from 'node:readline';
 import { emit, logger, memoryKeyStore } from './baileys_harness.mjs';
 import makeWASocket, {
@@ -87,6 +94,14 @@ function connect() {
     }
   });
   watchKinds(sock);
+  sock.ev.on('presence.update', ({ id, presences }) => {
+    for (const [participant, p] of Object.entries(presences)) {
+      emit({
+        event: 'presence', id, participant, presence: p.lastKnownPresence,
+        last_seen: p.lastSeen ?? null,
+      });
+    }
+  });
   sock.ev.on('group-participants.update', ({ id, author, action, participants }) => {
     const jids = participants.map((p) => (typeof p === 'string' ? p : p.id));
     emit({ event: 'participants', id, author: author ?? null, action, participants: jids });
@@ -169,6 +184,23 @@ async function kindRequest(request) {
   }
 }
 
+const PRESENCE_OPS = {
+  sendPresenceUpdate: ({ type, to, name }) => {
+    if (name) creds.me = { ...creds.me, name };
+    return sock.sendPresenceUpdate(type, to ?? undefined);
+  },
+  presenceSubscribe: ({ to }) => sock.presenceSubscribe(to),
+};
+
+async function presenceRequest(request) {
+  try {
+    await PRESENCE_OPS[request.op](request);
+    emit({ event: 'presence_sent', op: request.op });
+  } catch (err) {
+    emit({ event: 'presence_error', op: request.op, error: String(err?.stack ?? err) });
+  }
+}
+
 connect();
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
 const GROUP_OPS = new Set([
@@ -196,6 +228,10 @@ lines.on('line', async (line) => {
   }
   if (Object.hasOwn(KIND_OPS, request.op)) {
     await kindRequest(request);
+    return;
+  }
+  if (Object.hasOwn(PRESENCE_OPS, request.op)) {
+    await presenceRequest(request);
     return;
   }
   try {

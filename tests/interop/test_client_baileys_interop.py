@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -93,6 +94,23 @@ class BaileysPeer(ChatClient):
             self.kept.append(event)
 
 
+@asynccontextmanager
+async def paired_botkit(sandbox: Sandbox, phone: str, events: Events) -> AsyncIterator[Client]:
+    """A botkit client of account ``phone``, paired by QR to ``sandbox``; disconnected on exit."""
+    memory = MemoryStore(StoreOptions(renew_interval=None))
+    server = ServerConfig.from_ready_line(sandbox.ready_line())
+    client = Client(await memory.open_account(phone), events, server=server, timing=TIMING)
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            await client.connect()
+            await sandbox.linker.pair_qr(phone, (await events.next(QRCodeShown)).code)
+            await events.next(Connected)
+        yield client
+    finally:
+        await client.disconnect()
+        await memory.close()
+
+
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
     async with Sandbox(ref_timeouts=(20.0, 10.0), reply_timeout=10.0) as running:
@@ -124,15 +142,8 @@ async def test_baileys_and_a_botkit_client_exchange_100_texts_each_way(
     await sandbox.linker.pair_qr(A_PHONE, qr)
     await baileys.next_event("open")
 
-    memory = MemoryStore(StoreOptions(renew_interval=None))
     events = Events()
-    server = ServerConfig.from_ready_line(sandbox.ready_line())
-    client = Client(await memory.open_account("bob"), events, server=server, timing=TIMING)
-    try:
-        async with asyncio.timeout(TIMEOUT):
-            await client.connect()
-            await sandbox.linker.pair_qr(B_PHONE, (await events.next(QRCodeShown)).code)
-            await events.next(Connected)
+    async with paired_botkit(sandbox, B_PHONE, events) as client:
         a_jids = {JID.parse(a["jid"]), JID.parse(a["lid"])}
         b_users = {B_PHONE, JID.parse(b["lid"]).user}
 
@@ -188,6 +199,3 @@ async def test_baileys_and_a_botkit_client_exchange_100_texts_each_way(
         assert [(m.id, m.text) for m in events.of(MessageReceived)[EXCHANGED:]] == [
             (last_to_botkit, "end")
         ]
-    finally:
-        await client.disconnect()
-        await memory.close()
