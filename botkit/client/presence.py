@@ -91,7 +91,7 @@ class Presence:
         await self._send(chat_state_node(chat, state))
 
     async def on_presence(self, node: Node) -> None:
-        """Report an incoming ``<presence from [type] [last]>``."""
+        """Report an incoming ``<presence from [type="unavailable"] [last]>``."""
         try:
             reader = AttrReader(node)
             jid = reader.jid("from").to_non_ad()
@@ -101,7 +101,9 @@ class Presence:
         except DecodeError as exc:
             log.info("unparseable <presence>: %s", exc)
             return
-        available = node.attrs.get("type", "available") == "available"
+        # only "unavailable" means offline: no type, or one we do not know, is online (as
+        # whatsmeow's handlePresence and Baileys' handlePresenceUpdate read it)
+        available = node.attrs.get("type") != "unavailable"
         await self._emit(PresenceChanged(jid, available, last_seen))
 
     async def on_chat_state(self, node: Node) -> None:

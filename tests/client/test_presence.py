@@ -84,3 +84,12 @@ async def test_incoming_presence_and_chat_states_become_events(
         ChatStateChanged(GROUP, BOB, ChatState.RECORDING),
     ]
     assert line.sent == []  # neither is acknowledged
+
+
+async def test_only_unavailable_means_offline(
+    wired: tuple[Presence, Router, _Line, Events],
+) -> None:
+    _, router, _, events = wired
+    for kind in ("available", "unavailable", "typing-in-the-future"):
+        await router.dispatch(Node("presence", {"from": BOB, "type": kind}))
+    assert [p.available for p in events.of(PresenceChanged)] == [True, False, True]
