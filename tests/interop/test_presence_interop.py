@@ -41,6 +41,8 @@ class Pair:
     baileys: GroupClient
     client: Client
     events: Events
+    lids: tuple[JID, JID]
+    """Alice's and Bob's LIDs."""
 
     async def ask(self, **request: Any) -> None:
         """Send a presence request to Baileys and wait until it was sent."""
@@ -68,15 +70,15 @@ async def pair() -> AsyncIterator[Pair]:
         Sandbox(ref_timeouts=(20.0, 10.0), reply_timeout=10.0) as sandbox,
         node_script("baileys_chat.mjs", sandbox.ws_url, sandbox.root_public_key) as proc,
     ):
-        sandbox.create_user(ALICE, "Alice")
-        sandbox.create_user(BOB, "Bob")
+        alice, bob = sandbox.create_user(ALICE, "Alice"), sandbox.create_user(BOB, "Bob")
+        lids = (JID.parse(alice["lid"]), JID.parse(bob["lid"]))
         baileys = GroupClient(proc)
         async with asyncio.timeout(TIMEOUT):
             await sandbox.linker.pair_qr(ALICE, (await baileys.next_event("qr"))["qr"])
             await baileys.next_event("open")
         events = Events()
         async with paired_botkit(sandbox, BOB, events) as client:
-            yield Pair(sandbox, baileys, client, events)
+            yield Pair(sandbox, baileys, client, events, lids)
 
 
 async def test_botkit_sees_baileys_go_online_and_offline(pair: Pair) -> None:
@@ -118,6 +120,25 @@ async def test_typing_one_to_one_both_ways(pair: Pair) -> None:
         assert (got.chat, got.sender, got.state) == (ALICE_JID, ALICE_JID, ChatState.RECORDING)
         await pair.client.presence.send_chat_state(ALICE_JID, ChatState.RECORDING)
         assert (await pair.seen_by_baileys(BOB_JID))["presence"] == "recording"
+
+
+async def test_presence_and_typing_addressed_by_lid(pair: Pair) -> None:
+    alice_lid, bob_lid = pair.lids
+    async with asyncio.timeout(TIMEOUT):
+        await pair.client.presence.subscribe(alice_lid)
+        assert (await pair.events.next(PresenceChanged)).jid == alice_lid
+        await pair.ask(op="presenceSubscribe", to=str(bob_lid))
+        assert (await pair.seen_by_baileys(bob_lid))["presence"] == "unavailable"
+        await pair.ask(op="sendPresenceUpdate", type="available", name="Alice")
+        online = await pair.events.next(PresenceChanged)
+        assert (online.jid, online.available) == (alice_lid, True)
+
+        await pair.ask(op="sendPresenceUpdate", type="composing", to=str(bob_lid))
+        got = await pair.events.next(ChatStateChanged)
+        assert (got.chat, got.sender, got.state) == (alice_lid, alice_lid, ChatState.COMPOSING)
+        await pair.client.presence.send_chat_state(alice_lid, ChatState.COMPOSING)
+        seen = await pair.seen_by_baileys(bob_lid)
+        assert (seen["participant"], seen["presence"]) == (str(bob_lid), "composing")
 
 
 async def test_typing_in_a_group_both_ways(pair: Pair) -> None:
