@@ -36,7 +36,8 @@ caller only ever has to know the classes drawn here::
     │   │   ├── SendTimeout           the server did not acknowledge it in time
     │   │   └── SendRejected          the server acknowledged it with an error code
     │   ├── IQTimeout
-    │   └── MediaTransferFailed       a media upload or download failed (HTTP status or network)
+    │   ├── MediaTransferFailed       a media upload or download failed (HTTP status or network)
+    │   └── NoPushName                announcing ourselves available needs a push name (set one)
     ├── StoreError                    the store failed; nothing was half-written
     │   ├── AccountLocked             another process holds the account's lease (names the holder)
     │   └── MigrationError            the database schema could not be brought up to date
@@ -71,6 +72,7 @@ __all__ = [
     "MediaHashMismatch",
     "MediaTransferFailed",
     "MigrationError",
+    "NoPushName",
     "NoSession",
     "NotAuthorized",
     "NotConnected",
@@ -241,6 +243,13 @@ class MediaTransferFailed(ClientError):
     def __init__(self, message: str, status: int = 0) -> None:
         super().__init__(message)
         self.status = status
+
+
+class NoPushName(ClientError):
+    """We have no push name to announce ourselves ``available`` with (WhatsApp requires one).
+
+    Set it with :meth:`botkit.client.presence.Presence.set_push_name` first.
+    """
 
 
 class StoreError(BotkitError):

@@ -135,9 +135,10 @@ async def running_bot(
 ) -> AsyncIterator[RunningBot]:
     """Run the bot of ``config`` on ``account`` against ``server`` while the block runs.
 
-    Loads the plugins, starts the runtime, logs the client in (:func:`login`) and yields the
-    :class:`RunningBot`; on exit disconnects and waits until the runtime handled every event
-    and stopped. ``options`` go to the :class:`~botkit.client.Client` (``timing``...).
+    Loads the plugins, starts the runtime, logs the client in (:func:`login`), keeps
+    ``bot.name`` as the account's push name and yields the :class:`RunningBot`; on exit
+    disconnects and waits until the runtime handled every event and stopped. ``options`` go to
+    the :class:`~botkit.client.Client` (``timing``...).
 
     Raises PluginError or ConfigError when the plugins cannot be loaded, and as :func:`login`.
     """
@@ -146,6 +147,8 @@ async def running_bot(
     task = asyncio.create_task(runtime.run(), name="botkit-runtime")
     try:
         connected = await login(client, pair, login_timeout)
+        if config.core.bot.name.strip():  # what contacts see; presence needs one (§14.1)
+            await client.client.presence.set_push_name(config.core.bot.name)
         yield RunningBot(runtime, client, connected)
     finally:
         await client.close()

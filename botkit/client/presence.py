@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from botkit.client.requests import Router, Send
 from botkit.core.binary import AttrReader, Node
-from botkit.errors import DecodeError
+from botkit.errors import ClientError, DecodeError, NoPushName
 from botkit.store.base import CredentialStore
 from botkit.types.events import ChatState, ChatStateChanged, PresenceChanged
 from botkit.types.jid import JID
@@ -62,16 +63,37 @@ class Presence:
         router.on("presence", self.on_presence)
         router.on("chatstate", self.on_chat_state)
 
+    async def set_push_name(self, name: str) -> None:
+        """Store ``name`` as our push name: what contacts see, sent with our presence and login.
+
+        Raises:
+            ValueError: ``name`` is empty.
+            ClientError: the account has no credentials yet (it was never paired).
+        """
+        if not name.strip():
+            raise ValueError("a push name cannot be empty")
+        credentials = await self._store.load_credentials()
+        if credentials is None:
+            raise ClientError("the account is not paired: no credentials to keep a push name in")
+        if credentials.push_name != name:
+            await self._store.save_credentials(replace(credentials, push_name=name))
+
     async def set_available(self, available: bool) -> None:
         """Announce this account ``available`` (online) or ``unavailable``, with its push name.
 
+        As whatsmeow does, announcing ``available`` needs a push name (``unavailable`` does not).
+
         Raises:
+            NoPushName: ``available`` without a push name (see :meth:`set_push_name`).
             NotConnected: there is no connection.
         """
         attrs: dict[str, str | JID] = {"type": "available" if available else "unavailable"}
         credentials = await self._store.load_credentials()
-        if credentials is not None and credentials.push_name:
-            attrs["name"] = credentials.push_name
+        name = credentials.push_name if credentials is not None else ""
+        if name:
+            attrs["name"] = name
+        elif available:
+            raise NoPushName("set a push name before announcing this account available")
         await self._send(Node("presence", attrs))
 
     async def subscribe(self, jid: JID) -> None:

@@ -7,6 +7,7 @@ import pytest
 from botkit.client.presence import Presence
 from botkit.client.requests import Requests, Router
 from botkit.core.binary import Node
+from botkit.errors import ClientError, NoPushName
 from botkit.store import AccountStore
 from botkit.types.events import ChatState, ChatStateChanged, PresenceChanged
 from botkit.types.jid import JID
@@ -93,3 +94,31 @@ async def test_only_unavailable_means_offline(
     for kind in ("available", "unavailable", "typing-in-the-future"):
         await router.dispatch(Node("presence", {"from": BOB, "type": kind}))
     assert [p.available for p in events.of(PresenceChanged)] == [True, False, True]
+
+
+async def test_available_needs_a_push_name_and_set_push_name_keeps_one(
+    store: AccountStore,
+) -> None:
+    await store.save_credentials(credentials(jid="15550001111.0:2@s.whatsapp.net"))
+    line, events = _Line(), Events()
+    presence = Presence(Router(Requests(line, prefix="t"), line), line, store, emit=events)
+    with pytest.raises(NoPushName):
+        await presence.set_available(True)
+    await presence.set_available(False)  # going offline needs no name
+    with pytest.raises(ValueError):
+        await presence.set_push_name("  ")
+    await presence.set_push_name("Botty")
+    await presence.set_available(True)
+    stored = await store.load_credentials()
+    assert stored is not None and stored.push_name == "Botty"
+    assert [n.attrs for n in line.sent] == [
+        {"type": "unavailable"},
+        {"type": "available", "name": "Botty"},
+    ]
+
+
+async def test_a_push_name_needs_a_paired_account(store: AccountStore) -> None:
+    line, events = _Line(), Events()
+    presence = Presence(Router(Requests(line, prefix="t"), line), line, store, emit=events)
+    with pytest.raises(ClientError, match="not paired"):
+        await presence.set_push_name("Botty")

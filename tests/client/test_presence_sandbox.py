@@ -28,6 +28,7 @@ async def test_presence_subscription_and_typing_between_two_clients(
         await bob.presence.subscribe(alice_jid)
         first = await bob_events.next(PresenceChanged)
         assert (first.jid, first.available) == (alice_jid, False)
+        await alice.presence.set_push_name("Alice")
         await alice.presence.set_available(True)
         online = await bob_events.next(PresenceChanged)
         assert (online.jid, online.available) == (alice_jid, True)

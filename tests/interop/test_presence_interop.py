@@ -101,6 +101,7 @@ async def test_baileys_sees_botkit_go_online_and_offline(pair: Pair) -> None:
         await pair.ask(op="presenceSubscribe", to=str(BOB_JID))
         first = await pair.seen_by_baileys(BOB_JID)
         assert (first["participant"], first["presence"]) == (str(BOB_JID), "unavailable")
+        await pair.client.presence.set_push_name("Bob")
         await pair.client.presence.set_available(True)
         online = await pair.seen_by_baileys(BOB_JID)
         assert (online["presence"], online["last_seen"]) == ("available", None)
