@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from botkit.client.devices import Directory, local_device
+from botkit.client.lid_migration import alternate_user
 from botkit.client.send import (
     Sender,
     has_own_key,
@@ -207,11 +208,7 @@ class GroupSender:
             return True
         users = {user.to_non_ad() for user in (await self._members(group)).users}
         user = device.to_non_ad()
-        if user.is_pn:
-            other = await self._store.lid_for_pn(str(user))
-        else:
-            other = await self._store.pn_for_lid(str(user))
-        return user in users or (other is not None and JID.parse(other).to_non_ad() in users)
+        return user in users or await alternate_user(self._store, user) in users
 
     async def rotate(self, group: JID) -> None:
         """Drop our sender key of ``group``: the next message starts (and hands out) a new one.

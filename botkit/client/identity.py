@@ -15,11 +15,11 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from botkit.client.devices import Directory
+from botkit.client.lid_migration import alternate_user
 from botkit.client.requests import is_server
 from botkit.core.binary import AttrReader, Node
 from botkit.store.base import AccountStore
 from botkit.types.events import IdentityChanged
-from botkit.types.jid import JID
 
 __all__ = ["IdentityChanges"]
 
@@ -58,11 +58,9 @@ class IdentityChanges:
             return
         user = sender.to_non_ad()
         users = [user]
-        alternate = await (
-            self._store.lid_for_pn(str(user)) if user.is_pn else self._store.pn_for_lid(str(user))
-        )
+        alternate = await alternate_user(self._store, user)
         if alternate is not None:
-            users.append(JID.parse(alternate).to_non_ad())
+            users.append(alternate)
         async with self._directory.lock:  # a message in flight must not store a dead session
             for each in users:
                 name = each.signal_address().name

@@ -22,6 +22,7 @@ from typing import Any
 from botkit.client.content import to_protobuf
 from botkit.client.devices import Directory
 from botkit.client.group_send import GroupMembers, GroupSender, MemberSource
+from botkit.client.lid_migration import alternate_user
 from botkit.client.receipts import Receipts
 from botkit.client.receive import MessageEvent, Receiver
 from botkit.client.requests import Requests, Router, Send
@@ -110,13 +111,7 @@ class Messaging:
 
     async def alternate_jid(self, jid: JID) -> JID | None:
         """Return the LID of a phone-number user or the phone-number JID of a LID, if known."""
-        user = jid.to_non_ad()
-        found = (
-            await self._store.lid_for_pn(str(user))
-            if user.is_pn
-            else await self._store.pn_for_lid(str(user))
-        )
-        return None if found is None else JID.parse(found)
+        return await alternate_user(self._store, jid)
 
     def connection_started(self) -> None:
         """Reset what belongs to one connection."""

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 from botkit.client.devices import Directory, local_device
+from botkit.client.lid_migration import alternate_user
 from botkit.client.requests import Send
 from botkit.core.binary import Node
 from botkit.core.e2e import LocalDevice, encrypt_direct, encrypt_resend
@@ -344,12 +345,9 @@ class Sender:
         """Return the cached message a retry receipt asks for, under any name of its chat."""
         chat = receipt.recipient or receipt.from_.to_non_ad()
         candidates = [chat]
-        if chat.is_pn:
-            alternate = await self._store.lid_for_pn(str(chat))
-        else:
-            alternate = await self._store.pn_for_lid(str(chat))
+        alternate = await alternate_user(self._store, chat)
         if alternate is not None:
-            candidates.append(JID.parse(alternate))
+            candidates.append(alternate)
         for candidate in candidates:
             sent = await self._store.get_sent(str(candidate), receipt.message_ids[0])
             if sent is not None:
