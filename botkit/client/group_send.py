@@ -36,8 +36,8 @@ from botkit.client.devices import Directory, local_device
 from botkit.client.lid_migration import alternate_user
 from botkit.client.send import (
     Sender,
-    has_own_key,
     load_sessions,
+    own_sender_key,
     own_sender_key_address,
     save_records,
     session_names,
@@ -238,16 +238,13 @@ class GroupSender:
         await self.holders.forget(group)
 
     async def _own_key(self, local: LocalDevice, group: JID) -> SenderKeyRecord:
-        stored = await self._store.get_sender_key(str(group), own_sender_key_address(local))
-        if stored is not None:
-            try:
-                record = SenderKeyRecord.deserialize(stored)
-            except DecodeError:
-                log.warning("our sender key of %s is corrupt: starting a new one", group)
-            else:
-                if has_own_key(record):
-                    return record
-        _, record = create_sender_key(rng=self._sender.rng)
+        try:
+            record = await own_sender_key(self._store, group, local)
+        except DecodeError:
+            log.warning("our sender key of %s is corrupt: starting a new one", group)
+            record = None
+        if record is None:
+            _, record = create_sender_key(rng=self._sender.rng)
         return record
 
     async def _encrypt(

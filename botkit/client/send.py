@@ -45,6 +45,7 @@ __all__ = [
     "Sender",
     "has_own_key",
     "load_sessions",
+    "own_sender_key",
     "own_sender_key_address",
     "save_records",
     "session_names",
@@ -139,6 +140,20 @@ def own_sender_key_address(local: LocalDevice) -> SignalAddress:
 def has_own_key(record: SenderKeyRecord) -> bool:
     """Return whether ``record`` holds a sending state of ours (not just received ones)."""
     return bool(record.states) and record.states[0].signing_private is not None
+
+
+async def own_sender_key(
+    store: SenderKeyStore, group: JID, local: LocalDevice
+) -> SenderKeyRecord | None:
+    """Return our stored sender-key record of ``group`` if it holds our own key, else None.
+
+    Raises:
+        DecodeError: the stored record is corrupt.
+        StoreError: the store failed.
+    """
+    stored = await store.get_sender_key(str(group), own_sender_key_address(local))
+    record = None if stored is None else SenderKeyRecord.deserialize(stored)
+    return record if record is not None and has_own_key(record) else None
 
 
 class Sender:
@@ -316,7 +331,7 @@ class Sender:
         chat = JID.parse(sent.chat)
         async with self.lock:
             sessions = await load_sessions(self._store, [device], names)
-            sender_key = await self._own_sender_key(chat, local) if chat.is_group else None
+            sender_key = await own_sender_key(self._store, chat, local) if chat.is_group else None
             out = encrypt_resend(
                 message,
                 message_id=sent.message_id,
@@ -334,12 +349,6 @@ class Sender:
             await save_records(self._store, out.sessions, bundles, names)
         await self._send(out.node)
         return True
-
-    async def _own_sender_key(self, group: JID, local: LocalDevice) -> SenderKeyRecord | None:
-        """Return our own sender-key record of ``group`` if it holds our key."""
-        stored = await self._store.get_sender_key(str(group), own_sender_key_address(local))
-        record = None if stored is None else SenderKeyRecord.deserialize(stored)
-        return record if record is not None and has_own_key(record) else None
 
     async def _find_sent(self, receipt: Receipt) -> SentMessage | None:
         """Return the cached message a retry receipt asks for, under any name of its chat."""

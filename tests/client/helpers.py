@@ -20,9 +20,8 @@ from botkit.client import (
 from botkit.client.devices import local_device
 from botkit.client.pairing import new_credentials
 from botkit.client.requests import Requests
-from botkit.client.send import has_own_key, own_sender_key_address
+from botkit.client.send import own_sender_key
 from botkit.core.binary import Node
-from botkit.core.signal import SenderKeyRecord
 from botkit.server import Sandbox
 from botkit.store import AccountStore, DeviceCredentials
 from botkit.types.client_events import ClientEvent, Connected, QRCodeShown
@@ -133,7 +132,5 @@ def credentials(**changes: Any) -> DeviceCredentials:
 
 async def own_key_id(store: AccountStore, group: JID) -> int | None:
     """Return the id of our stored sender key of ``group``, or None when there is none."""
-    local = local_device(await store.load_credentials())
-    stored = await store.get_sender_key(str(group), own_sender_key_address(local))
-    record = None if stored is None else SenderKeyRecord.deserialize(stored)
-    return record.states[0].key_id if record is not None and has_own_key(record) else None
+    record = await own_sender_key(store, group, local_device(await store.load_credentials()))
+    return None if record is None else record.states[0].key_id
