@@ -21,7 +21,7 @@ from botkit.types.message import (
     TextMessage,
 )
 
-__all__ = ["Own", "mentions_of", "quoted_of", "text_of", "to_protobuf"]
+__all__ = ["Own", "jid_or_none", "mentions_of", "quoted_of", "text_of", "to_protobuf"]
 
 
 Own = JID | tuple[JID, ...] | None
@@ -92,9 +92,10 @@ def text_of(message: e2e_pb2.Message) -> str | None:
     return None
 
 
-def _jid(text: str) -> JID | None:
+def jid_or_none(text: str) -> JID | None:
+    """Return the JID a received message names in ``text``, or None when empty or unparseable."""
     try:
-        return JID.parse(text)
+        return JID.parse(text) if text else None
     except DecodeError:
         return None
 
@@ -104,7 +105,7 @@ def quoted_of(message: e2e_pb2.Message) -> QuotedMessage | None:
     if not message.HasField("extended_text_message"):
         return None
     info = message.extended_text_message.context_info
-    sender = _jid(info.participant) if info.participant else None
+    sender = jid_or_none(info.participant)
     if not info.stanza_id or sender is None:
         return None
     quoted = info.quoted_message
@@ -115,5 +116,5 @@ def mentions_of(message: e2e_pb2.Message) -> tuple[JID, ...]:
     """Return the JIDs a received message mentions (unparseable ones left out)."""
     if not message.HasField("extended_text_message"):
         return ()
-    found = (_jid(text) for text in message.extended_text_message.context_info.mentioned_jid)
+    found = (jid_or_none(text) for text in message.extended_text_message.context_info.mentioned_jid)
     return tuple(jid for jid in found if jid is not None)

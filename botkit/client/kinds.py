@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from botkit.client.content import mentions_of, quoted_of, text_of
-from botkit.errors import DecodeError
+from botkit.client.content import jid_or_none, mentions_of, quoted_of, text_of
 from botkit.pb import e2e_pb2
 from botkit.types.events import (
     MessageEdited,
@@ -67,20 +66,13 @@ def unwrap(message: e2e_pb2.Message) -> e2e_pb2.Message:
     return message
 
 
-def _jid(text: str) -> JID | None:
-    try:
-        return JID.parse(text) if text else None
-    except DecodeError:
-        return None
-
-
 def _protocol_event(
     protocol: e2e_pb2.ProtocolMessage, origin: Origin
 ) -> MessageRevoked | MessageEdited | None:
     if not protocol.HasField("key") or not protocol.key.id:
         return None
     if protocol.type == _REVOKE:
-        author = _jid(protocol.key.participant)
+        author = jid_or_none(protocol.key.participant)
         if author is not None and origin.is_sender(author):
             author = None
         return MessageRevoked(origin.chat, origin.sender, protocol.key.id, origin.timestamp, author)
