@@ -75,7 +75,7 @@ class Messaging:
         self.group_sender = GroupSender(
             self.sender, store, self.directory, members or _no_groups, stale
         )
-        self.receiver = Receiver(send, store, lock, emit=self._received, rng=rng, clock=clock)
+        self.receiver = Receiver(send, store, lock, emit=self._received, rng=rng)
         self.receipts = Receipts(
             send,
             self.sender,

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Protocol
@@ -154,14 +153,12 @@ class Receiver:
         *,
         emit: Callable[[MessageEvent], Awaitable[None]],
         rng: Callable[[int], bytes],
-        clock: Callable[[], float] = time.time,
     ) -> None:
         self._send = send
         self._store = store
         self._lock = lock
         self._emit = emit
         self._rng = rng
-        self._clock = clock
         self._retries: dict[tuple[str, str], int] = {}
         self._mapped: set[str] = set()
 

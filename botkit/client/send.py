@@ -178,11 +178,11 @@ class Sender:
         self._store = store
         self._directory = directory
         self._timeout = timeout
-        self._rng = rng
         self._clock = clock
         self.lock = lock
         """The session-record lock (see the module docstring), for the group sender."""
         self.rng = rng
+        """Draws random bytes (the group sender's too)."""
         self._waiting: dict[str, asyncio.Future[Node]] = {}
 
     async def send_text(self, to: JID, text: str) -> str:
@@ -247,7 +247,7 @@ class Sender:
                 sessions=sessions,
                 bundles={d: b for d, b in bundles.items() if d not in sessions},
                 trusted_identities={},
-                rng=self._rng,
+                rng=self.rng,
             )
             await save_records(self._store, out.sessions, bundles)
         await self._store.remember_sent(
@@ -262,7 +262,7 @@ class Sender:
     def new_id(self, local: LocalDevice) -> str:
         """Return a fresh message id for a message of ``local``."""
         return message_id(
-            timestamp=int(self._clock()), random_bytes=self._rng(16), own_user=local.jid.user
+            timestamp=int(self._clock()), random_bytes=self.rng(16), own_user=local.jid.user
         )
 
     async def deliver(self, sent_id: str, node: Node) -> ServerAck:
@@ -343,7 +343,7 @@ class Sender:
                 trusted_identity=None,
                 count=retry.count,
                 timestamp=int(sent.sent_at),
-                rng=self._rng,
+                rng=self.rng,
                 sender_key=sender_key,
             )
             await save_records(self._store, out.sessions, bundles, names)
