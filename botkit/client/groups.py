@@ -92,9 +92,7 @@ class Groups:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._requests = requests
-        self._store = store
         self._rotate = rotate
-        self._clock = clock
         self.cache = MetadataCache(store, self._fetch, clock=clock)
 
     # -- reading ---------------------------------------------------------------------------
