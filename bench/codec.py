@@ -11,20 +11,15 @@ nodes/s and MB/s for both and the ratio botkit/Baileys each way.
 from __future__ import annotations
 
 import argparse
-import json
 import random
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
+
+from node_peer import run_node_peer
 
 from botkit.core.binary import Node, decode_node, encode_node
 from botkit.types import JID, SERVER_JID
-
-ROOT = Path(__file__).resolve().parent.parent
-INTEROP = ROOT / "tests" / "interop"
 
 
 class MixBuilder:
@@ -252,26 +247,14 @@ def main(argv: list[str] | None = None) -> int:
     ours_encode = best_time(encode_all, opts.rounds)
     ours_decode = best_time(decode_all, opts.rounds)
 
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(
-            {
-                "rounds": opts.rounds * 4,
-                "nodes": [to_json(n) for n in nodes],
-                "encoded": [b.hex() for b in encoded],
-            },
-            handle,
-        )
-    try:
-        run = subprocess.run(
-            ["node", str(ROOT / "bench" / "baileys_codec.mjs"), handle.name],
-            cwd=INTEROP,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    finally:
-        Path(handle.name).unlink()
-    theirs = json.loads(run.stdout)
+    theirs = run_node_peer(
+        "baileys_codec.mjs",
+        {
+            "rounds": opts.rounds * 4,
+            "nodes": [to_json(n) for n in nodes],
+            "encoded": [b.hex() for b in encoded],
+        },
+    )
 
     print(
         f"mix: {len(nodes)} top-level nodes ({sum(map(count_nodes, nodes))} with children),"

@@ -20,15 +20,13 @@ Prints operations per second for both and the ratio botkit/libsignal.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+
+from node_peer import run_node_peer
 
 from botkit.core.signal import (
     CiphertextMessage,
@@ -46,8 +44,6 @@ from botkit.core.signal import (
     process_bundle,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-INTEROP = ROOT / "tests" / "interop"
 rng = os.urandom
 
 
@@ -172,19 +168,8 @@ def run_libsignal(opts: argparse.Namespace) -> dict[str, float]:
         "payload": opts.payload,
         "serialized": opts.serialized,
     }
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(config, handle)
-    try:
-        result = subprocess.run(
-            ["node", str(ROOT / "bench" / "signal_peer.mjs"), handle.name],
-            cwd=INTEROP,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    finally:
-        os.unlink(handle.name)
-    return {key: float(value) for key, value in json.loads(result.stdout).items()}
+    figures = run_node_peer("signal_peer.mjs", config)
+    return {key: float(value) for key, value in figures.items()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from botkit.errors import AccountLocked, StoreError
 
-__all__ = ["Lease", "LeaseKeeper", "claim", "holder_is_gone", "new_holder"]
+__all__ = ["Lease", "LeaseKeeper", "LeasedAccount", "claim", "holder_is_gone", "new_holder"]
 
 _log = logging.getLogger(__name__)
 
@@ -131,3 +131,42 @@ class LeaseKeeper:
             except StoreError as exc:
                 # A busy or briefly failing database: try again at the next interval.
                 _log.warning("could not renew the lease: %s", exc)
+
+
+class LeasedAccount:
+    """What an account store of either backend keeps about its lease: the account and holder
+    names, the :class:`LeaseKeeper` renewing it through :meth:`_renew`, and the guard every
+    write passes."""
+
+    def __init__(self, account: str, holder: str, renew_interval: float | None) -> None:
+        self._account = account
+        self._holder = holder
+        self.keeper = LeaseKeeper(self._renew, renew_interval)
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._account!r}>"
+
+    @property
+    def account(self) -> str:
+        """The account name."""
+        return self._account
+
+    @property
+    def holder(self) -> str:
+        """The lease holder's name."""
+        return self._holder
+
+    async def _renew(self) -> None:
+        """Claim the lease again in the backend; raise AccountLocked if another holder has it."""
+        raise NotImplementedError
+
+    async def renew_lease(self) -> None:
+        """Extend the lease. Raises AccountLocked if another holder took it meanwhile."""
+        await self.keeper.renew()
+
+    def _check_writable(self) -> None:
+        """Raise :class:`StoreError` once closed, :class:`AccountLocked` once the lease is lost."""
+        if self._closed:
+            raise StoreError(f"the store of account {self._account!r} is closed")
+        self.keeper.check()

@@ -10,7 +10,6 @@ reports a status update of at least ``DELIVERY_ACK``, botkit a ``ReceiptReceived
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -71,29 +70,6 @@ class Events:
             await self.next(object)
 
 
-class BaileysPeer(ChatClient):
-    """The chat harness, with a wait for the next event of several kinds (kept ones first)."""
-
-    async def next_event_of(self, names: set[str]) -> dict[str, Any]:
-        for kept in self.kept:
-            if kept["event"] in names:
-                self.kept.remove(kept)
-                return kept
-        assert self.proc.stdout is not None
-        while True:
-            line = await self.proc.stdout.readline()
-            if not line:
-                assert self.proc.stderr is not None
-                stderr = (await self.proc.stderr.read()).decode(errors="replace")
-                raise AssertionError(f"Baileys exited: {stderr[-2000:]}")
-            event: dict[str, Any] = json.loads(line)
-            if event["event"] in names:
-                return event
-            if event["event"] == "close":
-                raise AssertionError(f"Baileys closed: {event}")
-            self.kept.append(event)
-
-
 @asynccontextmanager
 async def paired_botkit(sandbox: Sandbox, phone: str, events: Events) -> AsyncIterator[Client]:
     """A botkit client of account ``phone``, paired by QR to ``sandbox``; disconnected on exit."""
@@ -118,12 +94,12 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 
 @pytest.fixture
-async def baileys(sandbox: Sandbox) -> AsyncIterator[BaileysPeer]:
+async def baileys(sandbox: Sandbox) -> AsyncIterator[ChatClient]:
     async with node_script("baileys_chat.mjs", sandbox.ws_url, sandbox.root_public_key) as proc:
-        yield BaileysPeer(proc)
+        yield ChatClient(proc)
 
 
-async def _baileys_sends(baileys: BaileysPeer, to: str) -> list[str]:
+async def _baileys_sends(baileys: ChatClient, to: str) -> list[str]:
     return [await baileys.send_text(to, f"from baileys {n}") for n in range(EXCHANGED)]
 
 
@@ -134,7 +110,7 @@ async def _botkit_sends(client: Client, to: JID) -> list[str]:
 
 
 async def test_baileys_and_a_botkit_client_exchange_100_texts_each_way(
-    sandbox: Sandbox, baileys: BaileysPeer
+    sandbox: Sandbox, baileys: ChatClient
 ) -> None:
     a = sandbox.create_user(A_PHONE, "Alice")
     b = sandbox.create_user(B_PHONE, "Bob")

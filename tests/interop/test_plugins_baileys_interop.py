@@ -71,17 +71,9 @@ class Member(GroupClient):
 
         Fails after :data:`TIMEOUT`, listing the latest events read meanwhile.
         """
-        for event in self.kept:
-            if event["event"] == name and match(event):
-                self.kept.remove(event)
-                return event
         try:
             async with asyncio.timeout(TIMEOUT):
-                while True:
-                    event = await self.next_any()
-                    if event["event"] == name and match(event):
-                        return event
-                    self.kept.append(event)
+                return await self.next_event_of((name,), match)
         except TimeoutError:
             raise AssertionError(f"no matching {name} event; latest: {self.kept[-8:]}") from None
 

@@ -50,11 +50,7 @@ class Pair:
         assert stdin is not None
         stdin.write(json.dumps(request).encode() + b"\n")
         await stdin.drain()
-        while (answer := await self.baileys.next_any())["event"] not in (
-            "presence_sent",
-            "presence_error",
-        ):
-            self.baileys.kept.append(answer)
+        answer = await self.baileys.next_event_of(("presence_sent", "presence_error"))
         assert answer == {"event": "presence_sent", "op": request["op"]}, answer
 
     async def seen_by_baileys(self, chat: JID) -> dict[str, Any]:

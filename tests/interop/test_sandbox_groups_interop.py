@@ -37,28 +37,9 @@ class GroupClient(ChatClient):
         assert self.proc.stdin is not None
         self.proc.stdin.write(json.dumps({"op": op, "args": list(args)}).encode() + b"\n")
         await self.proc.stdin.drain()
-        while True:
-            for name in ("result", "op_error"):
-                event = self.kept_event(name)
-                if event is not None:
-                    assert name == "result", event
-                    return event["value"]
-            self.kept.append(await self.next_any())
-
-    def kept_event(self, name: str) -> dict[str, Any] | None:
-        for event in self.kept:
-            if event["event"] == name:
-                self.kept.remove(event)
-                return event
-        return None
-
-    async def next_any(self) -> dict[str, Any]:
-        assert self.proc.stdout is not None
-        line = await asyncio.wait_for(self.proc.stdout.readline(), 20.0)
-        assert line, "Baileys exited"
-        event: dict[str, Any] = json.loads(line)
-        assert event["event"] != "close", event
-        return event
+        event = await self.next_event_of(("result", "op_error"))
+        assert event["event"] == "result", event
+        return event["value"]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Collection
 from typing import Any
 
 import pytest
@@ -34,25 +34,24 @@ class ChatClient(PairingClient):
         super().__init__(proc)
         self.kept: list[dict[str, Any]] = []
 
-    async def next_event(self, name: str) -> dict[str, Any]:
-        """Return the next event called ``name`` (kept ones first), failing on a close."""
+    async def next_event_of(
+        self, names: Collection[str], match: Callable[[dict[str, Any]], bool] = lambda _: True
+    ) -> dict[str, Any]:
+        """Return the next event named in ``names`` for which ``match`` is true (kept ones
+        first), keeping the others; fails as :meth:`PairingClient.next_any` does."""
         for event in self.kept:
-            if event["event"] == name:
+            if event["event"] in names and match(event):
                 self.kept.remove(event)
                 return event
-        assert self.proc.stdout is not None
         while True:
-            line = await asyncio.wait_for(self.proc.stdout.readline(), TIMEOUT)
-            if not line:
-                assert self.proc.stderr is not None
-                stderr = (await self.proc.stderr.read()).decode(errors="replace")
-                raise AssertionError(f"Baileys exited before {name}: {stderr[-2000:]}")
-            event: dict[str, Any] = json.loads(line)
-            if event["event"] == name:
+            event = await self.next_any()
+            if event["event"] in names and match(event):
                 return event
-            if event["event"] == "close":
-                raise AssertionError(f"Baileys closed before {name}: {event}")
             self.kept.append(event)
+
+    async def next_event(self, name: str) -> dict[str, Any]:
+        """Return the next event called ``name`` (kept ones first), keeping the others."""
+        return await self.next_event_of((name,))
 
     async def incoming(self) -> dict[str, Any]:
         """Return the next message Baileys received (its own sent ones are skipped)."""

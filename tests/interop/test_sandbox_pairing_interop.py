@@ -32,20 +32,24 @@ class PairingClient:
     def __init__(self, proc: asyncio.subprocess.Process) -> None:
         self.proc = proc
 
-    async def next_event(self, name: str) -> dict[str, Any]:
-        """Return the next event called ``name``, failing on a final close or an exit."""
+    async def next_any(self) -> dict[str, Any]:
+        """Return the next event, failing on a final close, an exit or :data:`TIMEOUT`."""
         assert self.proc.stdout is not None
-        while True:
-            line = await asyncio.wait_for(self.proc.stdout.readline(), TIMEOUT)
-            if not line:
-                assert self.proc.stderr is not None
-                stderr = (await self.proc.stderr.read()).decode(errors="replace")
-                raise AssertionError(f"Baileys exited before {name}: {stderr[-2000:]}")
-            event: dict[str, Any] = json.loads(line)
-            if event["event"] == name:
-                return event
-            if event["event"] == "close":
-                raise AssertionError(f"Baileys closed before {name}: {event}")
+        line = await asyncio.wait_for(self.proc.stdout.readline(), TIMEOUT)
+        if not line:
+            assert self.proc.stderr is not None
+            stderr = (await self.proc.stderr.read()).decode(errors="replace")
+            raise AssertionError(f"Baileys exited: {stderr[-2000:]}")
+        event: dict[str, Any] = json.loads(line)
+        if event["event"] == "close":
+            raise AssertionError(f"Baileys closed: {event}")
+        return event
+
+    async def next_event(self, name: str) -> dict[str, Any]:
+        """Return the next event called ``name``, skipping others (see :meth:`next_any`)."""
+        while (event := await self.next_any())["event"] != name:
+            pass
+        return event
 
 
 async def post(url: str, body: dict[str, Any]) -> tuple[int, Any]:

@@ -8,19 +8,7 @@ from pathlib import Path
 import pytest
 
 from botkit.store import MemoryStore, SQLiteStore, Store, StoreOptions
-
-
-class FakeClock:
-    """An injectable clock: tests move time instead of sleeping."""
-
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from botkit.testing import FakeClock
 
 
 @pytest.fixture
@@ -31,7 +19,11 @@ def clock() -> FakeClock:
 @pytest.fixture
 def options(clock: FakeClock) -> StoreOptions:
     return StoreOptions(
-        clock=clock, lease_ttl=30.0, renew_interval=None, device_list_ttl=600.0, sent_cache_size=3
+        clock=clock.time,
+        lease_ttl=30.0,
+        renew_interval=None,
+        device_list_ttl=600.0,
+        sent_cache_size=3,
     )
 
 

@@ -22,9 +22,8 @@ from botkit.store import (
     SignedPreKey,
     Store,
 )
+from botkit.testing import FakeClock
 from botkit.types.jid import SignalAddress
-
-from .conftest import FakeClock
 
 ALICE = SignalAddress("15551234567", 0)
 ALICE_PHONE2 = SignalAddress("15551234567", 3)
@@ -138,7 +137,7 @@ async def test_identity_is_trusted_on_first_use(account: AccountStore) -> None:
 
 async def test_identity_change_is_recorded(account: AccountStore, clock: FakeClock) -> None:
     await account.save_identity(ALICE, b"k1")
-    clock.advance(5)
+    clock.now += 5
     assert await account.save_identity(ALICE, b"k2") is True
     [change] = await account.identity_changes(ALICE)
     assert (change.old_key, change.new_key, change.changed_at) == (b"k1", b"k2", clock.now)
@@ -225,7 +224,7 @@ async def test_unit_is_validated_before_writing(account: AccountStore) -> None:
 
 async def test_journal_is_pruned_by_age(account: AccountStore, clock: FakeClock) -> None:
     await account.commit_inbound(InboundUnit(message(1)))
-    clock.advance(100)
+    clock.now += 100
     await account.commit_inbound(InboundUnit(message(2)))
     assert await account.prune_journal(clock.now - 50) == 1
     assert not await account.has_seen(message(1))
@@ -291,7 +290,7 @@ async def test_device_list_expires(account: AccountStore, clock: FakeClock) -> N
     await account.put_device_list("555@lid", [0, 3, 20], "2:abc")
     cached = await account.get_device_list("555@lid")
     assert cached is not None and cached.device_ids == (0, 3, 20)
-    clock.advance(601)
+    clock.now += 601
     assert await account.get_device_list("555@lid") is None
 
 
@@ -353,25 +352,25 @@ async def test_second_holder_fails_fast_naming_the_first(store: Store) -> None:
 
 async def test_lease_of_a_crashed_holder_expires(store: Store, clock: FakeClock) -> None:
     await store.open_account("main", holder="crashed")
-    clock.advance(29)
+    clock.now += 29
     with pytest.raises(AccountLocked):
         await store.open_account("main", holder="next")
-    clock.advance(2)
+    clock.now += 2
     assert (await store.open_account("main", holder="next")).holder == "next"
 
 
 async def test_renewal_keeps_the_lease(store: Store, clock: FakeClock) -> None:
     first = await store.open_account("main", holder="first")
-    clock.advance(20)
+    clock.now += 20
     await first.renew_lease()
-    clock.advance(20)
+    clock.now += 20
     with pytest.raises(AccountLocked, match="first"):
         await store.open_account("main", holder="second")
 
 
 async def test_holder_that_lost_its_lease_cannot_write(store: Store, clock: FakeClock) -> None:
     first = await store.open_account("main", holder="first")
-    clock.advance(31)
+    clock.now += 31
     await store.open_account("main", holder="second")
     with pytest.raises(AccountLocked, match="second"):
         await first.renew_lease()

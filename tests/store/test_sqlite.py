@@ -13,9 +13,8 @@ import pytest
 
 from botkit.errors import AccountLocked
 from botkit.store import InboundUnit, MessageKey, SQLiteStore, StoreOptions
+from botkit.testing import FakeClock
 from botkit.types.jid import SignalAddress
-
-from .conftest import FakeClock
 
 ALICE = SignalAddress("15551234567", 1)
 
@@ -88,10 +87,10 @@ async def test_two_stores_on_one_file_share_the_leases(tmp_path: Path) -> None:
 
 
 async def test_background_renewal_keeps_the_lease(tmp_path: Path, clock: FakeClock) -> None:
-    options = StoreOptions(clock=clock, lease_ttl=30.0, renew_interval=0.001)
+    options = StoreOptions(clock=clock.time, lease_ttl=30.0, renew_interval=0.001)
     store = await SQLiteStore.open(tmp_path / "t.db", options)
     account = await store.open_account("main", holder="alive")
-    clock.advance(20)
+    clock.now += 20
     renewed_until = clock.now + 30
     with sqlite3.connect(tmp_path / "t.db") as conn:
         for _ in range(1000):  # the renewal task runs every millisecond; wait for it
@@ -99,7 +98,7 @@ async def test_background_renewal_keeps_the_lease(tmp_path: Path, clock: FakeClo
             if expires_at == renewed_until:
                 break
             await asyncio.sleep(0.001)
-    clock.advance(20)  # past the first lease's expiry, within the renewed one
+    clock.now += 20  # past the first lease's expiry, within the renewed one
     with pytest.raises(AccountLocked, match="alive"):
         await store.open_account("main")
     await account.close()

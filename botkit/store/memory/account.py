@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from botkit.store.lease import LeaseKeeper
 from botkit.store.memory.tables import AccountData, MemoryTables
 from botkit.store.policy import make_pre_keys, validate_unit
 from botkit.store.values import (
@@ -28,33 +27,14 @@ class MemoryAccountStore(MemoryTables):
     """One account of a :class:`MemoryStore` (an :class:`~botkit.store.base.AccountStore`)."""
 
     def __init__(self, store: MemoryStore, account: str, holder: str, data: AccountData) -> None:
-        options = store.options
-        super().__init__(account, data, options, LeaseKeeper(self._renew, options.renew_interval))
+        super().__init__(account, holder, data, store.options)
         self._store = store
-        self._holder = holder
-
-    def __repr__(self) -> str:
-        return f"<MemoryAccountStore {self._account!r}>"
-
-    @property
-    def account(self) -> str:
-        """The account name."""
-        return self._account
-
-    @property
-    def holder(self) -> str:
-        """The lease holder's name."""
-        return self._holder
 
     # -- lease and lifecycle
 
     async def _renew(self) -> None:
         self._writable()
         self._store.take_lease(self._account, self._holder)
-
-    async def renew_lease(self) -> None:
-        """Extend the lease. Raises AccountLocked if another holder took it meanwhile."""
-        await self.keeper.renew()
 
     async def wipe(self) -> None:
         """Delete everything stored for this account."""

@@ -1,7 +1,8 @@
 """The plainer concerns of an in-memory account: app state, contacts, LIDs, caches, values.
 
-:class:`MemoryTables` also holds what every method needs (the account's data, options, lease
-keeper and the write guard); ``MemoryAccountStore`` (in ``account.py``) adds the Signal stores,
+:class:`MemoryTables` also holds what every method needs (the account's data and options; the
+lease keeper and the write guard come from :class:`~botkit.store.lease.LeasedAccount`);
+``MemoryAccountStore`` (in ``account.py``) adds the Signal stores,
 the unit of work and the lifecycle on top, as its SQLite counterpart does.
 """
 
@@ -11,8 +12,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from botkit.errors import StoreError
-from botkit.store.lease import LeaseKeeper
+from botkit.store.lease import LeasedAccount
 from botkit.store.options import StoreOptions
 from botkit.store.policy import device_list_is_fresh
 from botkit.store.values import (
@@ -56,22 +56,22 @@ class AccountData:
     values: dict[tuple[str, str], bytes] = field(default_factory=dict)
 
 
-class MemoryTables:
+class MemoryTables(LeasedAccount):
     """App state, contacts, LID mapping, group and device-list caches, sent messages, values."""
 
     def __init__(
-        self, account: str, data: AccountData, options: StoreOptions, keeper: LeaseKeeper
+        self,
+        account: str,
+        holder: str,
+        data: AccountData,
+        options: StoreOptions,
     ) -> None:
-        self._account = account
+        super().__init__(account, holder, options.renew_interval)
         self._t = data
         self._options = options
-        self.keeper = keeper
-        self._closed = False
 
     def _writable(self) -> AccountData:
-        if self._closed:
-            raise StoreError(f"the store of account {self._account!r} is closed")
-        self.keeper.check()
+        self._check_writable()
         return self._t
 
     # -- app state

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 
 from botkit.store.cache import HotCache
-from botkit.store.lease import Lease, LeaseKeeper, claim
+from botkit.store.lease import Lease, claim
 from botkit.store.options import StoreOptions
 from botkit.store.policy import validate_unit
 from botkit.store.sqlite import effects
@@ -80,41 +80,21 @@ class SQLiteAccountStore(KeyTables):
     def __init__(
         self, db: Connections, options: StoreOptions, account: str, account_id: int, holder: str
     ) -> None:
-        super().__init__(
-            db, options, account, account_id, LeaseKeeper(self._renew, options.renew_interval)
-        )
-        self._holder = holder
+        super().__init__(db, options, account, account_id, holder)
         self._sessions: HotCache[SignalAddress, bytes] = HotCache(options.hot_cache_size)
         self._identities: HotCache[SignalAddress, bytes] = HotCache(options.hot_cache_size)
         self._sender_keys: HotCache[SenderKeyName, bytes] = HotCache(options.hot_cache_size)
 
-    def __repr__(self) -> str:
-        return f"<SQLiteAccountStore {self._account!r}>"
-
-    @property
-    def account(self) -> str:
-        """The account name."""
-        return self._account
-
-    @property
-    def holder(self) -> str:
-        """The lease holder's name."""
-        return self._holder
-
     # -- lease and lifecycle
 
     async def _renew(self) -> None:
-        self._writable()
+        self._check_writable()
         async with self._db.transaction() as tx:
             await claim_lease(tx, self._account, self._id, self._holder, self._options)
 
-    async def renew_lease(self) -> None:
-        """Extend the lease. Raises AccountLocked if another holder took it meanwhile."""
-        await self.keeper.renew()
-
     async def wipe(self) -> None:
         """Delete everything stored for this account, keeping the lease."""
-        self._writable()
+        self._check_writable()
         async with self._db.transaction() as tx:
             for table in _ACCOUNT_TABLES:
                 await tx.write(f"DELETE FROM {table} WHERE account_id = ?", (self._id,))
@@ -144,7 +124,7 @@ class SQLiteAccountStore(KeyTables):
         Up to :data:`effects.MAX_ROWS` rows (every unit) are one statement, one awaited call;
         a larger batch of sessions (a fan-out to a big group) takes one transaction.
         """
-        self._writable()
+        self._check_writable()
         if len(rows) > effects.MAX_ROWS:
             async with self._db.transaction() as tx:
                 for start in range(0, len(rows), effects.MAX_ROWS):
@@ -245,7 +225,7 @@ class SQLiteAccountStore(KeyTables):
 
     async def move_user(self, old_name: str, new_name: str) -> int:
         """Move ``old_name``'s sessions and identities to ``new_name`` in one transaction."""
-        self._writable()
+        self._check_writable()
         moved = 0
         async with self._db.transaction() as tx:
             for table, column in (("sessions", "record"), ("identities", "identity_key")):

@@ -63,7 +63,7 @@ class KeyTables(AccountTables):
 
     async def get_or_generate_pre_keys(self, count: int) -> list[PreKey]:
         """Return ``count`` pre-keys not uploaded yet, generating what is missing."""
-        self._writable()
+        self._check_writable()
         async with self._db.transaction() as tx:
             rows = await tx.read(
                 "SELECT key_id, private_key FROM pre_keys WHERE account_id = ? AND NOT uploaded"

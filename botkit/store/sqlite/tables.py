@@ -1,7 +1,8 @@
 """The plainer concerns of a SQLite account: app state, contacts, LIDs, caches, plugin values.
 
 :class:`AccountTables` also holds what every method of an account needs (its connections, id,
-options, lease keeper and the guarded write); ``SQLiteAccountStore`` (in ``account.py``) adds the
+options and the guarded write; the lease keeper and the write guard come from
+:class:`~botkit.store.lease.LeasedAccount`); ``SQLiteAccountStore`` (in ``account.py``) adds the
 Signal stores, the unit of work and the lifecycle on top.
 """
 
@@ -11,9 +12,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from botkit.errors import StoreError
 from botkit.store.cache import HotCache
-from botkit.store.lease import LeaseKeeper
+from botkit.store.lease import LeasedAccount
 from botkit.store.options import StoreOptions
 from botkit.store.policy import device_list_is_fresh
 from botkit.store.sqlite.connection import Connections, Params, store_error
@@ -32,7 +32,7 @@ __all__ = ["CHUNK", "AccountTables"]
 CHUNK = 400  # values per IN (...) list, well under SQLite's limit on bound parameters
 
 
-class AccountTables:
+class AccountTables(LeasedAccount):
     """App state, contacts, LID mapping, group and device-list caches, sent messages, values."""
 
     def __init__(
@@ -41,24 +41,17 @@ class AccountTables:
         options: StoreOptions,
         account: str,
         account_id: int,
-        keeper: LeaseKeeper,
+        holder: str,
     ) -> None:
+        super().__init__(account, holder, options.renew_interval)
         self._db = db
         self._options = options
-        self._account = account
         self._id = account_id
-        self.keeper = keeper
-        self._closed = False
         self._groups: HotCache[str, CachedGroup] = HotCache(options.hot_cache_size)
         self._devices: HotCache[str, DeviceList] = HotCache(options.hot_cache_size)
 
-    def _writable(self) -> None:
-        if self._closed:
-            raise StoreError(f"the store of account {self._account!r} is closed")
-        self.keeper.check()
-
     async def _write(self, sql: str, params: Params) -> int:
-        self._writable()
+        self._check_writable()
         try:
             return await self._db.write(sql, params)
         except sqlite3.IntegrityError as exc:
@@ -120,7 +113,7 @@ class AccountTables:
 
     async def apply_app_state(self, update: AppStateUpdate) -> None:
         """Store a collection's new version, hash and value MACs atomically."""
-        self._writable()
+        self._check_writable()
         key = (self._id, update.collection)
         async with self._db.transaction() as tx:
             await tx.write(
@@ -139,7 +132,7 @@ class AccountTables:
 
     async def reset_app_state(self, collection: str) -> None:
         """Forget the state of ``collection``."""
-        self._writable()
+        self._check_writable()
         async with self._db.transaction() as tx:
             for table in ("app_state_versions", "app_state_macs"):
                 await tx.write(
@@ -265,7 +258,7 @@ class AccountTables:
 
     async def remember_sent(self, message: SentMessage) -> None:
         """Keep ``message``, evicting the oldest beyond capacity."""
-        self._writable()
+        self._check_writable()
         async with self._db.transaction() as tx:
             await tx.write(
                 "INSERT OR REPLACE INTO sent_messages"
