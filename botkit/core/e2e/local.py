@@ -45,8 +45,8 @@ class LocalDevice:
         return self.jid
 
 
-def message_attrs(message: e2e_pb2.Message) -> tuple[str, dict[str, str], dict[str, str]]:
-    """Return ``(stanza type, extra <message> attributes, extra <enc> attributes)`` (§9.5).
+def message_attrs(message: e2e_pb2.Message) -> tuple[str, dict[str, str], str | None]:
+    """Return ``(stanza type, extra <message> attributes, <enc decrypt-fail>)`` (§9.5).
 
     Reactions are ``type="reaction"``, everything else botkit sends is ``text``; an edit gets
     ``edit="1"``, a revoke of our own message (or a removed reaction) ``edit="7"``, an admin's
@@ -54,18 +54,18 @@ def message_attrs(message: e2e_pb2.Message) -> tuple[str, dict[str, str], dict[s
     ``decrypt-fail="hide"`` so a peer that cannot decrypt them shows nothing.
     """
     node_attrs: dict[str, str] = {}
-    enc_attrs: dict[str, str] = {}
+    decrypt_fail = None
     kind = "text"
     if message.HasField("reaction_message"):
         kind = "reaction"
-        enc_attrs["decrypt-fail"] = "hide"
+        decrypt_fail = "hide"
         if not message.reaction_message.text:
             node_attrs["edit"] = "7"
     elif message.HasField("protocol_message"):
         protocol_type = message.protocol_message.type
         if protocol_type == _EDIT:
             node_attrs["edit"] = "1"
-            enc_attrs["decrypt-fail"] = "hide"
+            decrypt_fail = "hide"
         elif protocol_type == _REVOKE and message.protocol_message.HasField("key"):
             node_attrs["edit"] = "7" if message.protocol_message.key.from_me else "8"
-    return kind, node_attrs, enc_attrs
+    return kind, node_attrs, decrypt_fail

@@ -60,7 +60,7 @@ def encrypt_resend(
         UntrustedIdentity, InvalidSignature, InvalidMessage: ``bundle`` was refused.
     """
     group_like = is_group_like(chat)
-    kind, node_attrs, enc_attrs = message_attrs(message)
+    kind, node_attrs, decrypt_fail = message_attrs(message)
     plaintext = e2e_pb2.Message()
     plaintext.CopyFrom(message)
     if group_like and sender_key is not None:
@@ -75,8 +75,8 @@ def encrypt_resend(
         sessions={device: session} if session is not None else {},
         bundles={device: bundle} if bundle is not None else {},
         trusted_identities={device: trusted_identity} if trusted_identity is not None else {},
-        enc_attrs=enc_attrs,
         rng=rng,
+        decrypt_fail=decrypt_fail,
     )
     ((_, enc),) = encrypted.participants
     attrs: dict[str, str | JID] = {"id": message_id, "type": kind, "t": str(timestamp)}

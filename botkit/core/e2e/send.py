@@ -76,12 +76,12 @@ def encrypt_to_devices(
     sessions: Mapping[JID, SessionRecord],
     bundles: Mapping[JID, PreKeyBundle],
     trusted_identities: Mapping[JID, bytes],
-    enc_attrs: Mapping[str, str],
     rng: Rng,
+    decrypt_fail: str | None = None,
 ) -> Encrypted:
     """Encrypt each device's padded plaintext, starting sessions from bundles where given.
 
-    ``enc_attrs`` may set ``mediatype`` and ``decrypt-fail`` on every ``<enc>``.
+    ``decrypt_fail`` (``"hide"``) is set on every ``<enc>`` when given.
 
     Raises:
         NoSession: a device has neither a session nor a bundle.
@@ -107,13 +107,9 @@ def encrypt_to_devices(
             raise NoSession(f"no session with {device} and no bundle to start one")
         ciphertext, record = encrypt(record, plaintext, our_identity=local.identity)
         any_prekey = any_prekey or ciphertext.type == "pkmsg"
-        enc = Enc(
-            ciphertext.type,
-            ciphertext.data,
-            mediatype=enc_attrs.get("mediatype"),
-            decrypt_fail=enc_attrs.get("decrypt-fail"),
+        participants.append(
+            (device, Enc(ciphertext.type, ciphertext.data, decrypt_fail=decrypt_fail))
         )
-        participants.append((device, enc))
         new_sessions[device] = record
     return Encrypted(participants, new_sessions, any_prekey)
 
@@ -166,7 +162,7 @@ def encrypt_direct(
     """
     if to.device or to.is_group:
         raise ValueError(f"a 1:1 message goes to a user, not {to}")
-    kind, node_attrs, enc_attrs = message_attrs(message)
+    kind, node_attrs, decrypt_fail = message_attrs(message)
     original = pad(message.SerializeToString(), rng(1)[0])
     own_copy = pad(device_sent(message, to).SerializeToString(), rng(1)[0])
     plaintexts = {
@@ -182,8 +178,8 @@ def encrypt_direct(
         sessions=sessions,
         bundles=bundles,
         trusted_identities=trusted_identities,
-        enc_attrs=enc_attrs,
         rng=rng,
+        decrypt_fail=decrypt_fail,
     )
     node = message_node(
         message_id=message_id,
@@ -230,7 +226,7 @@ def encrypt_group(
     """
     if not is_group_like(group):
         raise ValueError(f"a group message goes to a group or broadcast, not {group}")
-    kind, node_attrs, enc_attrs = message_attrs(message)
+    kind, node_attrs, decrypt_fail = message_attrs(message)
     distribution = e2e_pb2.Message()
     distribution.sender_key_distribution_message.group_id = str(group)
     skdm = distribution.sender_key_distribution_message
@@ -247,7 +243,6 @@ def encrypt_group(
         sessions=sessions,
         bundles=bundles,
         trusted_identities=trusted_identities,
-        enc_attrs={},
         rng=rng,
     )
     sender = local.lid if addressing_lid and local.lid is not None else local.jid
@@ -255,19 +250,13 @@ def encrypt_group(
     extra: dict[str, str | JID] = {**node_attrs, "phash": phash}
     if addressing_lid:
         extra["addressing_mode"] = "lid"
-    group_enc = Enc(
-        "skmsg",
-        skmsg,
-        mediatype=enc_attrs.get("mediatype"),
-        decrypt_fail=enc_attrs.get("decrypt-fail"),
-    )
     node = message_node(
         message_id=message_id,
         to=group,
         message_type=kind,
         participants=encrypted.participants,
         device_identity=local.device_identity if encrypted.any_prekey else None,
-        group_enc=group_enc,
+        group_enc=Enc("skmsg", skmsg, decrypt_fail=decrypt_fail),
         attrs=extra,
     )
     return OutgoingMessage(node, encrypted.sessions, phash, new_sender_key)

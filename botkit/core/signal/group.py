@@ -33,6 +33,7 @@ from botkit.core.signal.primitives import (
     aes_cbc_encrypt,
     chain_step,
 )
+from botkit.core.signal.ratchet import ChainKey, take_seed
 from botkit.core.signal.sender_key_record import (
     MAX_SKIPPED_KEYS,
     SenderKeyRecord,
@@ -42,11 +43,9 @@ from botkit.core.signal.wire import check_version
 from botkit.core.signal.xeddsa import RANDOM_SIZE, SIGNATURE_SIZE, sign, verify
 from botkit.errors import (
     DecodeError,
-    DuplicateMessage,
     InvalidMessage,
     InvalidSignature,
     NoSession,
-    TooFarAhead,
 )
 from botkit.pb import signal_wire_pb2
 
@@ -229,25 +228,14 @@ def _seed_for(state: SenderKeyState, iteration: int) -> tuple[bytes, SenderKeySt
         DuplicateMessage: ``iteration`` is behind the chain and not among the skipped keys.
         TooFarAhead: ``iteration`` is more than 2,000 ahead of the chain.
     """
-    if iteration < state.iteration:
-        for index, (skipped_iteration, seed) in enumerate(state.skipped):
-            if skipped_iteration == iteration:
-                rest = state.skipped[:index] + state.skipped[index + 1 :]
-                return seed, replace(state, skipped=rest)
-        raise DuplicateMessage(f"sender-key iteration {iteration} was already used")
-    if iteration - state.iteration > MAX_FORWARD_ITERATIONS:
-        raise TooFarAhead(
-            f"sender-key iteration {iteration} is more than {MAX_FORWARD_ITERATIONS} ahead of "
-            f"{state.iteration}"
-        )
-    chain_key = state.chain_key
-    passed: list[tuple[int, bytes]] = []
-    for skipped_iteration in range(state.iteration, iteration):
-        seed, chain_key = chain_step(chain_key)
-        passed.append((skipped_iteration, seed))
-    seed, chain_key = chain_step(chain_key)
-    skipped = (*state.skipped, *passed)[-MAX_SKIPPED_KEYS:]
-    return seed, replace(state, iteration=iteration + 1, chain_key=chain_key, skipped=skipped)
+    seed, chain, skipped = take_seed(
+        ChainKey(state.chain_key, state.iteration),
+        state.skipped,
+        iteration,
+        max_ahead=MAX_FORWARD_ITERATIONS,
+        max_skipped=MAX_SKIPPED_KEYS,
+    )
+    return seed, replace(state, iteration=chain.index, chain_key=chain.key, skipped=skipped)
 
 
 def group_decrypt(record: SenderKeyRecord, skmsg: bytes) -> tuple[bytes, SenderKeyRecord]:

@@ -27,8 +27,10 @@ __all__ = [
     "ChainKey",
     "MessageKeys",
     "ReceiverChain",
+    "Skipped",
     "derive_initial_keys",
     "ratchet_root_key",
+    "take_seed",
 ]
 
 MAX_FUTURE_MESSAGES = 2000
@@ -121,26 +123,49 @@ class ReceiverChain:
                 used already, or dropped as too old).
             TooFarAhead: ``counter`` is more than :data:`MAX_FUTURE_MESSAGES` ahead.
         """
-        chain_key = self.chain_key
-        if counter == chain_key.index:  # the common case: the next message, in order
-            seed, chain_key = chain_key.step()
-            return seed, ReceiverChain(self.ratchet_key, chain_key, self.skipped)
-        if counter < chain_key.index:
-            for position, (skipped_counter, seed) in enumerate(self.skipped):
-                if skipped_counter == counter:
-                    rest = self.skipped[:position] + self.skipped[position + 1 :]
-                    return seed, ReceiverChain(self.ratchet_key, chain_key, rest)
-            raise DuplicateMessage(f"message key {counter} was already used")
-        if counter - chain_key.index > MAX_FUTURE_MESSAGES:
-            raise TooFarAhead(
-                f"message {counter} is {counter - chain_key.index} ahead of its chain "
-                f"(at most {MAX_FUTURE_MESSAGES})"
-            )
-        passed: list[tuple[int, bytes]] = []
-        while chain_key.index < counter:
-            index = chain_key.index
-            seed, chain_key = chain_key.step()
-            passed.append((index, seed))
-        skipped = (*self.skipped, *passed)[-MAX_SKIPPED_KEYS:]
-        seed, chain_key = chain_key.step()
+        seed, chain_key, skipped = take_seed(self.chain_key, self.skipped, counter)
         return seed, ReceiverChain(self.ratchet_key, chain_key, skipped)
+
+
+Skipped = tuple[tuple[int, bytes], ...]
+"""Seeds of message keys a chain passed over, as ``(index, seed)`` pairs, oldest first."""
+
+
+def take_seed(
+    chain_key: ChainKey,
+    skipped: Skipped,
+    index: int,
+    *,
+    max_ahead: int = MAX_FUTURE_MESSAGES,
+    max_skipped: int = MAX_SKIPPED_KEYS,
+) -> tuple[bytes, ChainKey, Skipped]:
+    """Return the message-key seed at ``index`` and the chain key and skipped seeds after it.
+
+    The pairwise receiving chains and the sender-key chains (PROTOCOL.md §8.5) both use it: an
+    ``index`` behind the chain takes its seed out of ``skipped``; one ahead steps the chain to
+    it, storing the seeds passed over (at most ``max_skipped``, the oldest dropped first).
+
+    Raises:
+        DuplicateMessage: ``index`` is behind the chain and its key is not stored (it was used
+            already, or dropped as too old).
+        TooFarAhead: ``index`` is more than ``max_ahead`` ahead of the chain.
+    """
+    if index == chain_key.index:  # the common case: the next message, in order
+        seed, chain_key = chain_key.step()
+        return seed, chain_key, skipped
+    if index < chain_key.index:
+        for position, (skipped_index, seed) in enumerate(skipped):
+            if skipped_index == index:
+                return seed, chain_key, skipped[:position] + skipped[position + 1 :]
+        raise DuplicateMessage(f"message key {index} was already used")
+    if index - chain_key.index > max_ahead:
+        raise TooFarAhead(
+            f"message {index} is {index - chain_key.index} ahead of its chain (at most {max_ahead})"
+        )
+    passed: list[tuple[int, bytes]] = []
+    while chain_key.index < index:
+        passed_index = chain_key.index
+        seed, chain_key = chain_key.step()
+        passed.append((passed_index, seed))
+    seed, chain_key = chain_key.step()
+    return seed, chain_key, (*skipped, *passed)[-max_skipped:]

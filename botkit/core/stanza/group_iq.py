@@ -66,15 +66,7 @@ _SWITCH_TAGS: dict[str, type[SetAnnounce] | type[SetLocked]] = {
     "locked": SetLocked,
     "unlocked": SetLocked,
 }
-_ACTIONS = {
-    action.value: action
-    for action in (
-        ParticipantAction.ADDED,
-        ParticipantAction.REMOVED,
-        ParticipantAction.PROMOTED,
-        ParticipantAction.DEMOTED,
-    )
-}
+_ACTIONS = {action.value: action for action in ParticipantAction}
 
 
 def _participants(jids: tuple[JID, ...]) -> list[Node]:

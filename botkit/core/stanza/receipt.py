@@ -32,17 +32,23 @@ __all__ = [
 _ROUTING = ("participant", "recipient")
 
 
+def _reply_attrs(node: Node) -> dict[str, str | JID]:
+    """Return the attributes that address an answer to ``node``: its ``id``, ``to`` its
+    ``from``, and its ``participant`` and ``recipient`` as they are."""
+    attrs: dict[str, str | JID] = {"id": node.attrs.get("id", ""), "to": node.attrs.get("from", "")}
+    for key in _ROUTING:
+        if (value := node.attrs.get(key)) is not None:
+            attrs[key] = value
+    return attrs
+
+
 def ack(node: Node, error: int | None = None) -> Node:
     """Return the ``<ack>`` of a received ``node`` (§10.3).
 
     ``class`` is the node's tag; ``id``, ``participant`` and ``recipient`` are copied, ``to`` is
     its ``from``; ``type`` is copied except for messages; ``error`` is a nack code (487...).
     """
-    attrs: dict[str, str | JID] = {"class": node.tag, "id": node.attrs.get("id", "")}
-    attrs["to"] = node.attrs.get("from", "")
-    for key in _ROUTING:
-        if (value := node.attrs.get(key)) is not None:
-            attrs[key] = value
+    attrs: dict[str, str | JID] = {"class": node.tag, **_reply_attrs(node)}
     if node.tag != "message" and (kind := node.attrs.get("type")) is not None:
         attrs["type"] = kind
     if error is not None:
@@ -56,11 +62,7 @@ def delivery_receipt(message: Node, receipt_type: str | None = None) -> Node:
     ``receipt_type`` is None for "delivered", or ``inactive``, ``sender`` (our own device's
     message) or ``peer_msg``.
     """
-    attrs: dict[str, str | JID] = {"id": message.attrs.get("id", "")}
-    attrs["to"] = message.attrs.get("from", "")
-    for key in _ROUTING:
-        if (value := message.attrs.get(key)) is not None:
-            attrs[key] = value
+    attrs = _reply_attrs(message)
     if receipt_type is not None:
         attrs["type"] = receipt_type
     return Node("receipt", attrs)
@@ -107,11 +109,8 @@ def retry_receipt(
     ``device_identity`` are added when ``count`` > 1 or our session is gone, so the sender can
     start a new session without a key fetch.
     """
-    attrs: dict[str, str | JID] = {"id": message.attrs.get("id", ""), "type": "retry"}
-    attrs["to"] = message.attrs.get("from", "")
-    for key in _ROUTING:
-        if (value := message.attrs.get(key)) is not None:
-            attrs[key] = value
+    attrs = _reply_attrs(message)
+    attrs["type"] = "retry"
     if message.attrs.get("category") == "peer":
         attrs["category"] = "peer"
     retry = {"count": str(count), "id": message.attrs.get("id", ""), "v": "1"}
