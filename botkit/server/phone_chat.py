@@ -40,7 +40,7 @@ from botkit.errors import BotkitError, DecodeError
 from botkit.pb import adv_pb2, e2e_pb2
 from botkit.server.phone_inbox import InboxEntry, message_text
 from botkit.server.world import Account, World, device_in_family
-from botkit.types.jid import DEFAULT_USER_SERVER, HIDDEN_USER_SERVER, JID
+from botkit.types.jid import JID
 
 __all__ = ["PhoneChat"]
 
@@ -78,8 +78,8 @@ class PhoneChat:
         self._world = world
         phone = account.primary
         self.local = LocalDevice(
-            jid=JID(account.phone, DEFAULT_USER_SERVER),
-            lid=JID(account.lid_user, HIDDEN_USER_SERVER),
+            jid=account.jid,
+            lid=account.lid,
             identity=phone.identity,
             registration_id=phone.registration_id,
             device_identity=_own_device_identity(account),
