@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 
 from botkit.core.binary import Node
+from botkit.core.stanza.iq import error_reply
 from botkit.errors import DecodeError, SandboxRefusal
 from botkit.server.control import ControlServer
 from botkit.server.group_service import GroupControl, GroupService
@@ -30,7 +31,7 @@ from botkit.server.persistence import Persistence
 from botkit.server.phones import SimulatedPhone
 from botkit.server.presence import PresenceHub
 from botkit.server.routing import Router
-from botkit.server.session import ChatSession, Registration, error_reply
+from botkit.server.session import ChatSession, Registration
 from botkit.server.snapshots import open_data_dir, restore_sandbox
 from botkit.server.wire import ServerKeys, SessionHandler, WireServer, WireSession
 from botkit.server.world import World

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from botkit.core.binary import AttrReader, Node
 from botkit.core.link_code import derive_adv_secret, open_key_bundle, unwrap, wrap
 from botkit.core.signal import KeyPair, dh
+from botkit.core.stanza.iq import error_reply, result_reply
 from botkit.errors import BotkitError, InvalidMessage
 from botkit.server.pairing import QrCode, check_pair_device_sign, offer_identity
-from botkit.server.session import ChatSession, error_reply, result_reply
+from botkit.server.session import ChatSession
 from botkit.server.world import Account, Device, World
 from botkit.types.jid import DEFAULT_USER_SERVER, HIDDEN_USER_SERVER, JID, SERVER_JID
 

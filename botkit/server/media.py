@@ -30,10 +30,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from botkit.core.binary import Node
+from botkit.core.stanza.iq import result_reply
 from botkit.server.http import LoopbackHttpServer, http_response, read_head
 from botkit.server.media_tls import SelfSigned
 from botkit.server.persistence import private_dir, write_atomically
-from botkit.server.session import result_reply
 
 __all__ = ["MAX_UPLOAD", "MediaServer"]
 

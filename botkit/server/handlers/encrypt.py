@@ -7,10 +7,10 @@ import logging
 
 from botkit.core.binary import AttrReader, Node
 from botkit.core.signal import PreKeyBundle, serialize_public_key, verify
+from botkit.core.stanza.iq import error_reply, result_reply
 from botkit.core.stanza.prekeys import bundle_children
 from botkit.errors import DecodeError
 from botkit.server.handlers.base import IqContext
-from botkit.server.session import error_reply, result_reply
 from botkit.server.world import Device, SignedKey
 
 __all__ = ["bundle_node", "handle_encrypt"]
