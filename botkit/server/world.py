@@ -136,6 +136,17 @@ class World:
         """Return the account of ``phone``, or None."""
         return self._by_phone.get(phone)
 
+    def known_account(self, phone: str) -> Account:
+        """Return the account of ``phone``.
+
+        Raises:
+            LookupError: no account for ``phone``.
+        """
+        account = self._by_phone.get(phone)
+        if account is None:
+            raise LookupError(f"no account for {phone}")
+        return account
+
     def account_of(self, jid: JID) -> Account | None:
         """Return the account a user or device JID (PN or LID form) belongs to, or None."""
         if jid.server == DEFAULT_USER_SERVER:
