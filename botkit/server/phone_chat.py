@@ -161,15 +161,6 @@ class PhoneChat:
         self._own_keys.pop(group, None)
         self._key_holders.pop(group, None)
 
-    def _bundle(self, jid: JID) -> PreKeyBundle | None:
-        account = self._world.account_of(jid)
-        if account is None:
-            return None
-        if jid.device == 0:
-            return account.primary.take_bundle()
-        device = account.devices.get(jid.device)
-        return None if device is None else device.take_bundle()
-
     def receive(self, node: Node) -> list[Node]:
         """Handle a stanza delivered to the phone; return the stanzas it answers with.
 
@@ -305,7 +296,7 @@ class PhoneChat:
     ) -> tuple[dict[JID, SessionRecord], dict[JID, PreKeyBundle]]:
         """Return the sessions held with ``devices`` and bundles for the others that have one."""
         sessions = {d: s for d in devices if (s := self._sessions.get(self._peer(d))) is not None}
-        bundles = {d: b for d in devices if d not in sessions and (b := self._bundle(d))}
+        bundles = {d: b for d in devices if d not in sessions and (b := self._world.take_bundle(d))}
         return sessions, bundles
 
     def compose_group(self, group: JID, text: str) -> Node:
@@ -374,7 +365,7 @@ class PhoneChat:
             session = self._sessions.get(peer)
             bundle = receipt.retry.bundle
             if bundle is None and session is None:
-                bundle = self._bundle(device)
+                bundle = self._world.take_bundle(device)
             out = encrypt_resend(
                 sent.message,
                 message_id=receipt.message_ids[0],

@@ -160,6 +160,19 @@ class World:
         account = self.account_of(jid)
         return None if account is None else account.devices.get(jid.device)
 
+    def take_bundle(self, jid: JID) -> PreKeyBundle | None:
+        """Return the pre-key bundle of the device ``jid`` names (device 0: the phone's).
+
+        It hands out the device's next one-time pre-key, if any. None: no such device.
+        """
+        account = self.account_of(jid)
+        if account is None:
+            return None
+        if jid.device == 0:
+            return account.primary.take_bundle()
+        device = account.devices.get(jid.device)
+        return None if device is None else device.take_bundle()
+
     def remove_device(self, jid: JID) -> Device | None:
         """Forget the companion device ``jid`` names; return it, or None if it was not linked."""
         account = self.account_of(jid)
