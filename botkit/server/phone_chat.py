@@ -145,10 +145,7 @@ class PhoneChat:
         Raises:
             LookupError: no account owns ``jid``.
         """
-        account = self._world.account_of(jid)
-        if account is None:
-            raise LookupError(f"no account owns {jid}")
-        return account.phone, jid.device
+        return self._world_account(jid).phone, jid.device
 
     def forget_device(self, phone: str, device_id: int) -> None:
         """Drop the session with an unlinked device (a new one may take its id)."""
