@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 
 from botkit.core.binary import Node
+from botkit.core.stanza.iq import error_reply
 from botkit.errors import DecodeError, SandboxRefusal
 from botkit.server.control import ControlServer
 from botkit.server.group_service import GroupControl, GroupService
@@ -30,7 +31,7 @@ from botkit.server.persistence import Persistence
 from botkit.server.phones import SimulatedPhone
 from botkit.server.presence import PresenceHub
 from botkit.server.routing import Router
-from botkit.server.session import ChatSession, Registration, error_reply
+from botkit.server.session import ChatSession, Registration
 from botkit.server.snapshots import open_data_dir, restore_sandbox
 from botkit.server.wire import ServerKeys, SessionHandler, WireServer, WireSession
 from botkit.server.world import World
@@ -179,9 +180,7 @@ class Sandbox(SessionHandler):
         Raises:
             LookupError: no such account.
         """
-        account = self.world.account(phone)
-        if account is None:
-            raise LookupError(f"no account for {phone}")
+        account = self.world.known_account(phone)
         return [str(JID(phone, DEFAULT_USER_SERVER, device=i)) for i in account.device_ids()]
 
     async def unlink(self, device: JID) -> bool:
@@ -207,9 +206,7 @@ class Sandbox(SessionHandler):
             SandboxRefusal: the server refused the message (403: only admins post in the group).
             NoSession: a device of the chat has neither a session nor a bundle.
         """
-        account = self.world.account(phone)
-        if account is None:
-            raise LookupError(f"no account for {phone}")
+        account = self.world.known_account(phone)
         chat = self.router.phone(account)
         node = chat.compose_group(to, text) if to.is_group else chat.compose(to, text)
         refused = await self.router.phone_sends(account, node)
@@ -228,9 +225,7 @@ class Sandbox(SessionHandler):
         Raises:
             LookupError: no account for ``phone``.
         """
-        account = self.world.account(phone)
-        if account is None:
-            raise LookupError(f"no account for {phone}")
+        account = self.world.known_account(phone)
         peers = self.router.reset_phone(account)
         account.primary = SimulatedPhone.generate(os.urandom)
         for device_id in list(account.devices):
@@ -252,9 +247,7 @@ class Sandbox(SessionHandler):
         Raises:
             LookupError: no account for ``phone``.
         """
-        account = self.world.account(phone)
-        if account is None:
-            raise LookupError(f"no account for {phone}")
+        account = self.world.known_account(phone)
         return [entry.to_json() for entry in self.router.phone(account).inbox]
 
     async def wait_inbox(self, phone: str, count: int) -> list[dict[str, object]]:
@@ -265,9 +258,7 @@ class Sandbox(SessionHandler):
         Raises:
             LookupError: no account for ``phone``.
         """
-        account = self.world.account(phone)
-        if account is None:
-            raise LookupError(f"no account for {phone}")
+        account = self.world.known_account(phone)
         chat = self.router.phone(account)
         grew = asyncio.Event()
         listener = grew.set

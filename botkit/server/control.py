@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from botkit.errors import BotkitError, SandboxRefusal
-from botkit.server.http import LoopbackHttpServer
+from botkit.server.http import LoopbackHttpServer, json_response, read_head
 from botkit.server.mailbox import Fault
 from botkit.types.jid import JID
 
@@ -53,17 +53,8 @@ log = logging.getLogger(__name__)
 
 _MAX_BODY = 64 * 1024
 _READ_TIMEOUT = 10.0
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    409: "Conflict",
-    413: "Content Too Large",
-    500: "Internal Server Error",
-    504: "Gateway Timeout",
-}
+_REFUSAL_STATUSES = frozenset({400, 403, 404, 409})
+"""The refusal codes answered as such; any other refusal is answered ``409``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +66,7 @@ class Response:
 
     def encode(self) -> bytes:
         """Return the full HTTP/1.1 response bytes (the connection closes after it)."""
-        payload = json.dumps(self.body).encode()
-        head = (
-            f"HTTP/1.1 {self.status} {_REASONS.get(self.status, 'Error')}\r\n"
-            "Content-Type: application/json\r\n"
-            f"Content-Length: {len(payload)}\r\n"
-            "Connection: close\r\n\r\n"
-        )
-        return head.encode() + payload
+        return json_response(self.status, self.body)
 
 
 def _error(status: int, message: str) -> Response:
@@ -181,23 +165,14 @@ class ControlServer(LoopbackHttpServer):
         return (await self._answer(reader)).encode()
 
     async def _answer(self, reader: asyncio.StreamReader) -> Response:
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), _READ_TIMEOUT)
-        lines = head.decode("latin-1").split("\r\n")
-        parts = lines[0].split(" ")
-        if len(parts) != 3:
-            return _error(400, "malformed request line")
-        method, path, _version = parts
-        headers = {}
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-        length_text = headers.get("content-length", "0")
-        if not (length_text.isascii() and length_text.isdigit()):
-            return _error(400, "bad Content-Length")
-        if int(length_text) > _MAX_BODY:
+        try:
+            head = await read_head(reader, _READ_TIMEOUT)
+        except ValueError as exc:
+            return _error(400, str(exc))
+        if head.length > _MAX_BODY:
             return _error(413, "request body too large")
-        raw = await asyncio.wait_for(reader.readexactly(int(length_text)), _READ_TIMEOUT)
-        return await self._route(method, path.split("?")[0], raw)
+        raw = await asyncio.wait_for(reader.readexactly(head.length), _READ_TIMEOUT)
+        return await self._route(head.method, head.target.split("?")[0], raw)
 
     async def _route(self, method: str, path: str, raw: bytes) -> Response:
         if method == "GET" and path.startswith("/control/devices/"):
@@ -235,7 +210,7 @@ class ControlServer(LoopbackHttpServer):
         except TimeoutError:
             return _error(504, "the client did not answer in time")
         except SandboxRefusal as exc:
-            return _error(exc.code if exc.code in _REASONS else 409, str(exc))
+            return _error(exc.code if exc.code in _REFUSAL_STATUSES else 409, str(exc))
         except BotkitError as exc:
             return _error(409, f"{type(exc).__name__}: {exc}")
         except OSError as exc:

@@ -24,7 +24,7 @@ from botkit.core.stanza import participant_hash
 from botkit.errors import DecodeError, SandboxRefusal
 from botkit.server.groups import Group
 from botkit.server.world import Account, World
-from botkit.types.jid import DEFAULT_USER_SERVER, HIDDEN_USER_SERVER, JID
+from botkit.types.jid import DEFAULT_USER_SERVER, JID
 
 __all__ = ["ADMIN_REVOKE", "GroupFanOut", "group_fan_out"]
 
@@ -101,7 +101,7 @@ def group_fan_out(
     if kind is not None:
         attrs["type"] = kind
     attrs["participant"] = _pn(account.phone, device_id)
-    attrs["participant_lid"] = JID(account.lid_user, HIDDEN_USER_SERVER)
+    attrs["participant_lid"] = account.lid
     attrs["addressing_mode"] = "pn"
     if account.name:
         attrs["notify"] = account.name
@@ -110,6 +110,7 @@ def group_fan_out(
     identity = node.get_children("device-identity")
     members = [(phone, world.account(phone)) for phone in group.members]
     devices = [(p, d) for p, a in members if a is not None for d in a.device_ids()]
+    everyone = [_pn(phone, device) for phone, device in devices]
     if node.get_child("participants") is None and resend_to is not None:
         target = world.account_of(resend_to)
         if target is None or not group.is_member(target.phone):
@@ -129,5 +130,4 @@ def group_fan_out(
         if any(enc.attrs.get("type") == "pkmsg" for enc in own):
             children.extend(identity)
         deliveries.append((_pn(phone, device), Node("message", dict(attrs), children)))
-    everyone = [_pn(p, d) for p, a in members if a is not None for d in a.device_ids()]
     return GroupFanOut(deliveries, participant_hash(everyone))

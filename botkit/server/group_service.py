@@ -164,12 +164,6 @@ class GroupControl:
         self._world = world
         self._service = service
 
-    def _account(self, phone: str) -> Account:
-        account = self._world.account(phone)
-        if account is None:
-            raise LookupError(f"no account for {phone}")
-        return account
-
     async def create(self, creator: str, subject: str, participants: list[JID]) -> dict[str, str]:
         """Create a group of ``creator``; return ``{"jid"}``.
 
@@ -177,7 +171,7 @@ class GroupControl:
             LookupError: no account for ``creator``.
         """
         request = CreateGroup(subject, tuple(participants))
-        payload = await self._service.request(self._account(creator), request)
+        payload = await self._service.request(self._world.known_account(creator), request)
         return {"jid": str(parse_group(payload[0]).jid)}
 
     async def participants(
@@ -193,7 +187,7 @@ class GroupControl:
         if action not in _ACTIONS:
             raise ValueError(f"action must be one of {sorted(_ACTIONS)}")
         request = ChangeParticipants(group, _ACTIONS[action], tuple(participants))
-        payload = await self._service.request(self._account(by), request)
+        payload = await self._service.request(self._world.known_account(by), request)
         return [
             {"jid": str(child.attrs.get("jid")), "status": int(str(child.attrs.get("error", 200)))}
             for child in payload[0].children
@@ -207,7 +201,7 @@ class GroupControl:
             LookupError: no account for ``by``.
             SandboxRefusal: a change is refused (those before it stay applied).
         """
-        account = self._account(by)
+        account = self._world.known_account(by)
         unknown = set(body) - set(_SETTINGS) - {"by"}
         if unknown:
             raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(_SETTINGS)}")

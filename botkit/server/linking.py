@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from botkit.core.binary import AttrReader, Node
 from botkit.core.link_code import derive_adv_secret, open_key_bundle, unwrap, wrap
 from botkit.core.signal import KeyPair, dh
+from botkit.core.stanza.iq import error_reply, result_reply
 from botkit.errors import BotkitError, InvalidMessage
 from botkit.server.pairing import QrCode, check_pair_device_sign, offer_identity
-from botkit.server.session import ChatSession, error_reply, result_reply
+from botkit.server.session import ChatSession
 from botkit.server.world import Account, Device, World
 from botkit.types.jid import DEFAULT_USER_SERVER, HIDDEN_USER_SERVER, JID, SERVER_JID
 
@@ -103,7 +104,7 @@ class Linker:
             TimeoutError: the companion did not answer ``pair-success`` in time.
             BotkitError: the companion rejected the link or signed it wrongly.
         """
-        account = self._account(phone)
+        account = self._world.known_account(phone)
         qr = QrCode.parse(qr_text)
         session = self._by_ref.get(qr.ref)
         registration = None if session is None else session.registration
@@ -154,7 +155,7 @@ class Linker:
             TimeoutError: the companion did not finish in time.
             BotkitError: a wrong code (the key bundle does not open) or a rejected link.
         """
-        account = self._account(phone)
+        account = self._world.known_account(phone)
         code = code.replace("-", "").upper()
         if len(code) != 8 or not code.isascii():
             raise ValueError("a pairing code has 8 characters")
@@ -200,12 +201,6 @@ class Linker:
         return await self._link(account, session, adv_secret)
 
     # -- the common end ----------------------------------------------------------------------
-
-    def _account(self, phone: str) -> Account:
-        account = self._world.account(phone)
-        if account is None:
-            raise LookupError(f"no account for {phone}")
-        return account
 
     async def _link(self, account: Account, session: ChatSession, adv_secret: bytes) -> JID:
         """Send ``pair-success``, check the answer, record the device and restart (515).

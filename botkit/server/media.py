@@ -30,10 +30,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from botkit.core.binary import Node
-from botkit.server.http import LoopbackHttpServer
+from botkit.core.stanza.iq import result_reply
+from botkit.server.http import LoopbackHttpServer, http_response, read_head
 from botkit.server.media_tls import SelfSigned
 from botkit.server.persistence import private_dir, write_atomically
-from botkit.server.session import result_reply
 
 __all__ = ["MAX_UPLOAD", "MediaServer"]
 
@@ -70,13 +70,7 @@ class _Answer:
         return cls(status, json.dumps(body).encode())
 
     def encode(self) -> bytes:
-        head = (
-            f"HTTP/1.1 {self.status} {'OK' if self.status == 200 else 'Error'}\r\n"
-            f"Content-Type: {self.content_type}\r\n"
-            f"Content-Length: {len(self.body)}\r\n"
-            "Connection: close\r\n\r\n"
-        )
-        return head.encode() + self.body
+        return http_response(self.status, self.body, self.content_type)
 
 
 class MediaServer(LoopbackHttpServer):
@@ -122,20 +116,14 @@ class MediaServer(LoopbackHttpServer):
         return (await self._answer(reader)).encode()
 
     async def _answer(self, reader: asyncio.StreamReader) -> _Answer:
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), _READ_TIMEOUT)
-        request_line, *header_lines = head.decode("latin-1").split("\r\n")
-        method, _, rest = request_line.partition(" ")
-        target = rest.rpartition(" ")[0]
-        length = 0
-        for line in header_lines:
-            name, _, value = line.partition(":")
-            if name.strip().lower() == "content-length":
-                if not value.strip().isdigit():
-                    return _Answer.json(400, {"error": "bad Content-Length"})
-                length = int(value)
+        try:
+            head = await read_head(reader, _READ_TIMEOUT)
+        except ValueError as exc:
+            return _Answer.json(400, {"error": str(exc)})
+        method, length = head.method, head.length
         if length > MAX_UPLOAD:
             return _Answer.json(413, {"error": "the file is too large"})
-        url = urlsplit(target)
+        url = urlsplit(head.target)
         if method == "POST" and url.path.startswith("/mms/"):
             refusal = self._refusal(url.path, parse_qs(url.query))
             if refusal is not None:  # before the body is read: a stranger's upload costs nothing

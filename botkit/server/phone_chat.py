@@ -40,7 +40,7 @@ from botkit.errors import BotkitError, DecodeError
 from botkit.pb import adv_pb2, e2e_pb2
 from botkit.server.phone_inbox import InboxEntry, message_text
 from botkit.server.world import Account, World, device_in_family
-from botkit.types.jid import DEFAULT_USER_SERVER, HIDDEN_USER_SERVER, JID
+from botkit.types.jid import JID
 
 __all__ = ["PhoneChat"]
 
@@ -78,8 +78,8 @@ class PhoneChat:
         self._world = world
         phone = account.primary
         self.local = LocalDevice(
-            jid=JID(account.phone, DEFAULT_USER_SERVER),
-            lid=JID(account.lid_user, HIDDEN_USER_SERVER),
+            jid=account.jid,
+            lid=account.lid,
             identity=phone.identity,
             registration_id=phone.registration_id,
             device_identity=_own_device_identity(account),
@@ -145,10 +145,7 @@ class PhoneChat:
         Raises:
             LookupError: no account owns ``jid``.
         """
-        account = self._world.account_of(jid)
-        if account is None:
-            raise LookupError(f"no account owns {jid}")
-        return account.phone, jid.device
+        return self._world_account(jid).phone, jid.device
 
     def forget_device(self, phone: str, device_id: int) -> None:
         """Drop the session with an unlinked device (a new one may take its id)."""
@@ -160,15 +157,6 @@ class PhoneChat:
         """Drop our own sender key of ``group`` (a member left): the next message rotates it."""
         self._own_keys.pop(group, None)
         self._key_holders.pop(group, None)
-
-    def _bundle(self, jid: JID) -> PreKeyBundle | None:
-        account = self._world.account_of(jid)
-        if account is None:
-            return None
-        if jid.device == 0:
-            return account.primary.take_bundle()
-        device = account.devices.get(jid.device)
-        return None if device is None else device.take_bundle()
 
     def receive(self, node: Node) -> list[Node]:
         """Handle a stanza delivered to the phone; return the stanzas it answers with.
@@ -305,7 +293,7 @@ class PhoneChat:
     ) -> tuple[dict[JID, SessionRecord], dict[JID, PreKeyBundle]]:
         """Return the sessions held with ``devices`` and bundles for the others that have one."""
         sessions = {d: s for d in devices if (s := self._sessions.get(self._peer(d))) is not None}
-        bundles = {d: b for d in devices if d not in sessions and (b := self._bundle(d))}
+        bundles = {d: b for d in devices if d not in sessions and (b := self._world.take_bundle(d))}
         return sessions, bundles
 
     def compose_group(self, group: JID, text: str) -> Node:
@@ -374,7 +362,7 @@ class PhoneChat:
             session = self._sessions.get(peer)
             bundle = receipt.retry.bundle
             if bundle is None and session is None:
-                bundle = self._bundle(device)
+                bundle = self._world.take_bundle(device)
             out = encrypt_resend(
                 sent.message,
                 message_id=receipt.message_ids[0],

@@ -271,46 +271,34 @@ class Router:
             self.mailbox(_key(account, device_id)).confirm(
                 "message", ids, peer=None if peer is None else peer.phone
             )
-        if to is not None and to.is_group:
-            await self._group_receipt(account, device_id, node, to, ids)
+        if to is None:
             return
-        if to is None or peer is None:
-            return
-        writer = device_in_family(account, device_id, to.is_lid)
-        attrs: dict[str, str | JID] = {"from": writer, "id": first}
-        attrs["t"] = str(node.attrs.get("t") or int(time.time()))
-        for name in ("type", "participant", "recipient"):
-            if (value := node.attrs.get(name)) is not None:
-                attrs[name] = value
-        forwarded = Node("receipt", attrs, node.content)
-        if kind == "retry":
-            targets = [_key(peer, to.device)]
+        if to.is_group:  # forwarded from the group, about the receipting device
+            sender = node.attrs.get("participant")
+            peer = self._world.account_of(sender) if isinstance(sender, JID) else None
+            if peer is None or not isinstance(sender, JID) or peer is account:
+                return
+            attrs: dict[str, str | JID] = {"from": to, "id": first}
+            attrs["participant"] = device_in_family(account, device_id, False)
+            if kind is not None:
+                attrs["type"] = kind
+            retry_device = sender.device
         else:
-            targets = [_key(peer, d) for d in peer.device_ids()]
+            if peer is None:
+                return
+            attrs = {"from": device_in_family(account, device_id, to.is_lid), "id": first}
+            for name in ("type", "participant", "recipient"):
+                if (value := node.attrs.get(name)) is not None:
+                    attrs[name] = value
+            retry_device = to.device
+        attrs["t"] = str(node.attrs.get("t") or int(time.time()))
+        forwarded = Node("receipt", attrs, node.content)
+        devices = [retry_device] if kind == "retry" else peer.device_ids()
         key = PendingKey("receipt", first, kind or "", account.phone)
-        for target in targets:
+        for device in devices:
+            target = _key(peer, device)
             if target != _key(account, device_id):
                 await self._deliver(target, forwarded, key)
-
-    async def _group_receipt(
-        self, account: Account, device_id: int, node: Node, group: JID, ids: list[str]
-    ) -> None:
-        """Forward a receipt for a group message to the devices of its sender."""
-        sender = node.attrs.get("participant")
-        peer = self._world.account_of(sender) if isinstance(sender, JID) else None
-        if peer is None or not isinstance(sender, JID) or peer is account:
-            return
-        kind = node.attrs.get("type")
-        attrs: dict[str, str | JID] = {"from": group, "id": ids[0]}
-        attrs["participant"] = device_in_family(account, device_id, False)
-        attrs["t"] = str(node.attrs.get("t") or int(time.time()))
-        if isinstance(kind, str):
-            attrs["type"] = kind
-        forwarded = Node("receipt", attrs, node.content)
-        targets = [sender.device] if kind == "retry" else peer.device_ids()
-        key = PendingKey("receipt", ids[0], kind if isinstance(kind, str) else "", account.phone)
-        for device in targets:
-            await self._deliver(_key(peer, device), forwarded, key)
 
     async def send_live(self, target: JID, node: Node) -> None:
         """Send ``node`` to the companion ``target`` (PN device JID) if online; never hold it."""

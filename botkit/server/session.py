@@ -14,25 +14,10 @@ from botkit.errors import DecodeError
 from botkit.pb import companion_reg_pb2, wa6_pb2
 from botkit.server.wire import WireSession
 from botkit.server.world import Device, SignedKey
-from botkit.types.jid import SERVER_JID
 
-__all__ = ["ChatSession", "Registration", "error_reply", "result_reply"]
+__all__ = ["ChatSession", "Registration"]
 
 _ids = itertools.count(1)
-
-
-def result_reply(iq: Node, children: list[Node] | None = None) -> Node:
-    """Return the ``type="result"`` answer to ``iq`` (same id, from the server)."""
-    return Node("iq", {"from": SERVER_JID, "type": "result", "id": _iq_id(iq)}, children)
-
-
-def error_reply(iq: Node, code: int, text: str) -> Node:
-    """Return the ``type="error"`` answer to ``iq`` with ``<error code text/>``."""
-    return Node(
-        "iq",
-        {"from": SERVER_JID, "type": "error", "id": _iq_id(iq)},
-        [Node("error", {"code": str(code), "text": text})],
-    )
 
 
 def _iq_id(iq: Node) -> str:

@@ -136,6 +136,17 @@ class World:
         """Return the account of ``phone``, or None."""
         return self._by_phone.get(phone)
 
+    def known_account(self, phone: str) -> Account:
+        """Return the account of ``phone``.
+
+        Raises:
+            LookupError: no account for ``phone``.
+        """
+        account = self._by_phone.get(phone)
+        if account is None:
+            raise LookupError(f"no account for {phone}")
+        return account
+
     def account_of(self, jid: JID) -> Account | None:
         """Return the account a user or device JID (PN or LID form) belongs to, or None."""
         if jid.server == DEFAULT_USER_SERVER:
@@ -148,6 +159,19 @@ class World:
         """Return the companion device a device JID (PN or LID form) names, or None."""
         account = self.account_of(jid)
         return None if account is None else account.devices.get(jid.device)
+
+    def take_bundle(self, jid: JID) -> PreKeyBundle | None:
+        """Return the pre-key bundle of the device ``jid`` names (device 0: the phone's).
+
+        It hands out the device's next one-time pre-key, if any. None: no such device.
+        """
+        account = self.account_of(jid)
+        if account is None:
+            return None
+        if jid.device == 0:
+            return account.primary.take_bundle()
+        device = account.devices.get(jid.device)
+        return None if device is None else device.take_bundle()
 
     def remove_device(self, jid: JID) -> Device | None:
         """Forget the companion device ``jid`` names; return it, or None if it was not linked."""

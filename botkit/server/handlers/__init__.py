@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from botkit.core.binary import Node
+from botkit.core.stanza.iq import error_reply
 from botkit.server.handlers.account import (
     handle_abt,
     handle_blocklist,
@@ -15,7 +16,6 @@ from botkit.server.handlers.base import GroupRequests, Handler, IqContext, Linki
 from botkit.server.handlers.encrypt import handle_encrypt
 from botkit.server.handlers.groups import handle_groups
 from botkit.server.handlers.usync import handle_usync
-from botkit.server.session import error_reply
 
 __all__ = ["HANDLERS", "GroupRequests", "Handler", "IqContext", "Linking", "answer_iq"]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import hashlib
 
 from botkit.core.binary import AttrReader, Node
+from botkit.core.stanza.iq import error_reply, result_reply
 from botkit.server.handlers.base import IqContext
-from botkit.server.session import error_reply, result_reply
 from botkit.server.world import Account
 
 __all__ = [

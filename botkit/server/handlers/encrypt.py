@@ -7,10 +7,10 @@ import logging
 
 from botkit.core.binary import AttrReader, Node
 from botkit.core.signal import PreKeyBundle, serialize_public_key, verify
+from botkit.core.stanza.iq import error_reply, result_reply
 from botkit.core.stanza.prekeys import bundle_children
 from botkit.errors import DecodeError
 from botkit.server.handlers.base import IqContext
-from botkit.server.session import error_reply, result_reply
 from botkit.server.world import Device, SignedKey
 
 __all__ = ["bundle_node", "handle_encrypt"]
@@ -78,12 +78,7 @@ def _fetch(ctx: IqContext, request: Node) -> Node:
     for user in request.get_children("user"):
         reader = AttrReader(user)
         jid = reader.jid("jid")
-        account = ctx.world.account_of(jid) if reader.ok else None
-        bundle: PreKeyBundle | None = None
-        if account is not None and jid.device == 0:
-            bundle = account.primary.take_bundle()
-        elif account is not None and jid.device in account.devices:
-            bundle = account.devices[jid.device].take_bundle()
+        bundle = ctx.world.take_bundle(jid) if reader.ok else None
         if bundle is None:
             error = Node("error", {"code": "404", "text": "item-not-found"})
             users.append(Node("user", {"jid": user.attrs.get("jid", "")}, [error]))

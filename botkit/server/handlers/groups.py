@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from botkit.core.binary import Node
 from botkit.core.stanza.group import parse_group_request
-from botkit.core.stanza.iq import IQ_ERROR_TEXTS, error_reply, result_reply
+from botkit.core.stanza.iq import error_reply, result_reply
 from botkit.errors import DecodeError, SandboxRefusal
 from botkit.server.handlers.base import IqContext
 
@@ -30,5 +30,5 @@ async def handle_groups(ctx: IqContext, iq: Node) -> Node:
     try:
         payload = await ctx.groups.request(account, request)
     except SandboxRefusal as refusal:
-        return error_reply(iq, refusal.code, IQ_ERROR_TEXTS.get(refusal.code))
+        return error_reply(iq, refusal.code)
     return result_reply(iq, payload)

@@ -9,9 +9,9 @@ Each requested protocol in ``<query>`` adds one child to every ``<user>`` of the
 from __future__ import annotations
 
 from botkit.core.binary import AttrReader, Node
+from botkit.core.stanza.iq import error_reply, result_reply
 from botkit.errors import DecodeError
 from botkit.server.handlers.base import IqContext
-from botkit.server.session import error_reply, result_reply
 from botkit.server.world import Account
 from botkit.types.jid import DEFAULT_USER_SERVER, JID
 
