@@ -15,7 +15,7 @@ from botkit.bot import At, ScheduledJob, describe_trigger
 from botkit.errors import ClientError, PluginError
 
 from .announcements import Announcement
-from .definitions import Defined, Source, add_stored, defined, remove_stored, zone_of
+from .definitions import Defined, Source, add_stored, defined, definition, remove_stored, zone_of
 from .delivery import render, resolve_targets
 
 __all__ = ["schedule"]
@@ -140,7 +140,7 @@ async def _find(ctx: Context, details: str) -> Defined:
     wanted = details.strip()
     if not wanted:
         raise _Refused("expected the id of an announcement (see schedule list)")
-    item = (await defined(ctx)).get(wanted)
+    item = await definition(ctx, wanted)
     if item is None or ctx.scheduler.get(wanted) is None:
         raise _Refused(f"there is no announcement {wanted!r} (see schedule list)")
     return item
