@@ -11,7 +11,14 @@ from typing import Any
 
 from botkit.types.jid import DEFAULT_USER_SERVER, JID
 
-__all__ = ["Arg", "ArgType", "BadArguments", "parse_arguments", "parse_duration"]
+__all__ = [
+    "Arg",
+    "ArgType",
+    "BadArguments",
+    "format_duration",
+    "parse_arguments",
+    "parse_duration",
+]
 
 _TOKEN = re.compile(r'\s*(?:"([^"]*)"|(\S+))')
 _DURATION = re.compile(r"(?:\d+[smhdw])+")
@@ -134,3 +141,17 @@ def parse_duration(token: str) -> dt.timedelta:
     if seconds <= 0:
         raise ValueError(token)
     return dt.timedelta(seconds=seconds)
+
+
+def format_duration(span: dt.timedelta, separator: str = "") -> str:
+    """Return ``span`` in whole days, hours, minutes and seconds: ``1d2h``, ``30m``, ``0s``.
+
+    With the default ``separator`` the result reads back with :func:`parse_duration`.
+    """
+    seconds = int(span.total_seconds())
+    parts = []
+    for unit in "dhms":
+        count, seconds = divmod(seconds, _UNIT_SECONDS[unit])
+        if count:
+            parts.append(f"{count}{unit}")
+    return separator.join(parts) or "0s"
