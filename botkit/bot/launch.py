@@ -162,7 +162,7 @@ async def running_bot(
     try:
         connected = await login(client, pair, login_timeout)
         if config.core.bot.name.strip():  # what contacts see; presence needs one (§14.1)
-            await client.client.presence.set_push_name(config.core.bot.name)
+            await client.set_push_name(config.core.bot.name)
         yield RunningBot(runtime, client, connected)
     finally:
         await client.close()

@@ -104,7 +104,7 @@ async def _link(client: ClientAdapter, target: Target, phone: str | None, out: T
     say(out, f"connecting to {target.server.url}")
     await client.connect()
     if phone is not None:
-        code = await client.client.pair_phone(phone)
+        code = await client.pair_phone(phone)
         _show_code(out, code, phone, target)
     while True:
         event = await events.get()
