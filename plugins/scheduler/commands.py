@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,7 +10,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from botkit import Arg, ArgType, Context, Permission, command
-from botkit.bot import At, ScheduledJob, describe_trigger
+from botkit.bot import At, ScheduledJob, describe_trigger, next_token
 from botkit.errors import ClientError, PluginError
 
 from .announcements import Announcement
@@ -20,7 +19,6 @@ from .delivery import render, resolve_targets
 
 __all__ = ["schedule"]
 
-_TOKEN = re.compile(r'\s*(?:"([^"]*)"|(\S+))')
 _TIME_FORMAT = "%a %d %b %H:%M"
 
 USAGE = """Usage:
@@ -183,12 +181,11 @@ class _Tokens:
         self.quoted = False
 
     def take(self, expected: str) -> str:
-        match = _TOKEN.match(self._text, self._position)
-        if match is None or match.end() == self._position:
+        found = next_token(self._text, self._position)
+        if found is None:
             raise _Refused(f"expected {expected}")
-        self._position = match.end()
-        self.quoted = match.group(1) is not None
-        return match.group(1) if self.quoted else match.group(2)
+        token, self.quoted, self._position = found
+        return token
 
     def rest(self) -> str:
         return self._text[self._position :].strip()
