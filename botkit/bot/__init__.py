@@ -4,7 +4,7 @@ and the scheduler behind ``ctx.scheduler`` (its triggers and job view).
 See ARCHITECTURE.md ("The bot runtime") and :mod:`botkit.bot.hookspecs` for the plugin contract.
 """
 
-from botkit.bot.arguments import Arg, ArgType, parse_duration
+from botkit.bot.arguments import Arg, ArgType, format_duration, next_token, parse_duration
 from botkit.bot.builder import MessageBuilder
 from botkit.bot.client_api import BotClient, GroupDirectory, IdentityResolver
 from botkit.bot.commands import Command, CommandCall, Cooldown, CooldownScope, command
@@ -58,8 +58,10 @@ __all__ = [
     "command",
     "config_from_dict",
     "describe_trigger",
+    "format_duration",
     "hookimpl",
     "load_config",
+    "next_token",
     "parse_cron",
     "parse_duration",
     "parse_zone",

@@ -11,7 +11,15 @@ from typing import Any
 
 from botkit.types.jid import DEFAULT_USER_SERVER, JID
 
-__all__ = ["Arg", "ArgType", "BadArguments", "parse_arguments", "parse_duration"]
+__all__ = [
+    "Arg",
+    "ArgType",
+    "BadArguments",
+    "format_duration",
+    "next_token",
+    "parse_arguments",
+    "parse_duration",
+]
 
 _TOKEN = re.compile(r'\s*(?:"([^"]*)"|(\S+))')
 _DURATION = re.compile(r"(?:\d+[smhdw])+")
@@ -80,19 +88,31 @@ def parse_arguments(args: Sequence[Arg], text: str, mentions: Sequence[JID] = ()
             values[arg.name] = rest or arg.default
             position = len(text)
             continue
-        match = _TOKEN.match(text, position)
-        if match is None or match.end() == position:
+        found = next_token(text, position)
+        if found is None:
             if not arg.optional:
                 raise BadArguments(f"{arg.label} is missing: expected {arg.expected}")
             values[arg.name] = arg.default
             continue
-        token = match.group(1) if match.group(1) is not None else match.group(2)
+        token, _quoted, position = found
         values[arg.name] = _convert(arg, token, mentions)
-        position = match.end()
     extra = text[position:].strip()
     if extra:
         raise BadArguments(f"unexpected {extra!r} at the end")
     return values
+
+
+def next_token(text: str, position: int = 0) -> tuple[str, bool, int] | None:
+    """Return the word or ``"quoted phrase"`` of ``text`` at ``position`` as arguments read it.
+
+    Returns the token (without quotes), whether it was quoted, and where the rest begins;
+    ``None`` when only spaces are left.
+    """
+    match = _TOKEN.match(text, position)
+    if match is None or match.end() == position:
+        return None
+    quoted = match.group(1) is not None
+    return (match.group(1) if quoted else match.group(2)), quoted, match.end()
 
 
 def _convert(arg: Arg, token: str, mentions: Sequence[JID]) -> Any:
@@ -134,3 +154,17 @@ def parse_duration(token: str) -> dt.timedelta:
     if seconds <= 0:
         raise ValueError(token)
     return dt.timedelta(seconds=seconds)
+
+
+def format_duration(span: dt.timedelta, separator: str = "") -> str:
+    """Return ``span`` in whole days, hours, minutes and seconds: ``1d2h``, ``30m``, ``0s``.
+
+    With the default ``separator`` the result reads back with :func:`parse_duration`.
+    """
+    seconds = int(span.total_seconds())
+    parts = []
+    for unit in "dhms":
+        count, seconds = divmod(seconds, _UNIT_SECONDS[unit])
+        if count:
+            parts.append(f"{count}{unit}")
+    return separator.join(parts) or "0s"

@@ -49,6 +49,18 @@ class ClientAdapter:
         await self.client.disconnect()
         self._queue.close()
 
+    async def pair_phone(self, phone: str) -> str:
+        """Pair by phone number instead of QR; return the 8-character code to type on the phone.
+
+        Call it after :meth:`connect` on a device not paired yet (see :meth:`Client.pair_phone`,
+        whose errors it raises).
+        """
+        return await self.client.pair_phone(phone)
+
+    async def set_push_name(self, name: str) -> None:
+        """Keep ``name`` as the account's push name, what contacts see (ValueError when empty)."""
+        await self.client.presence.set_push_name(name)
+
     def subscribe(self, *kinds: type) -> asyncio.Queue[SinkEvent]:
         """Return a queue that receives every later event of one of ``kinds``, in order.
 

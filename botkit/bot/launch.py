@@ -1,9 +1,8 @@
 """Starting a bot for real: open its store, log its client in, run the runtime on top.
 
->>> store = await open_store(config)
->>> account = await store.open_account(config.core.account)
->>> async with running_bot(config, account, server=server, pair=scan) as bot:
-...     print(bot.connected.jid)
+>>> async with opened_account(config) as account:
+...     async with running_bot(config, account, server=server, pair=scan) as bot:
+...         print(bot.connected.jid)
 
 ``pair`` is how the device gets linked when it is not paired yet: it is called with the first QR
 code and must make the account's phone scan it (on a sandbox, through its linker or control API).
@@ -33,6 +32,7 @@ __all__ = [
     "RunningBot",
     "login",
     "open_store",
+    "opened_account",
     "paired_jid",
     "running_bot",
     "server_config",
@@ -84,6 +84,20 @@ async def open_store(config: Config) -> Store:
     except OSError as error:
         raise StoreError(f"cannot create the store's folder {file.parent}: {error}") from error
     return await SQLiteStore.open(file)
+
+
+@asynccontextmanager
+async def opened_account(config: Config) -> AsyncIterator[AccountStore]:
+    """Open the store of ``config`` and yield its account ``config.core.account``.
+
+    The store is closed when the block ends. Raises StoreError as :func:`open_store` and
+    :meth:`Store.open_account` do (e.g. the account is held by another process).
+    """
+    store = await open_store(config)
+    try:
+        yield await store.open_account(config.core.account)
+    finally:
+        await store.close()
 
 
 async def paired_jid(account: AccountStore) -> JID | None:
@@ -148,7 +162,7 @@ async def running_bot(
     try:
         connected = await login(client, pair, login_timeout)
         if config.core.bot.name.strip():  # what contacts see; presence needs one (§14.1)
-            await client.client.presence.set_push_name(config.core.bot.name)
+            await client.set_push_name(config.core.bot.name)
         yield RunningBot(runtime, client, connected)
     finally:
         await client.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import inspect
 import logging
 import random
 import time
@@ -15,6 +16,7 @@ from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from botkit.bot import hookspecs
 from botkit.bot.client_api import BotClient
 from botkit.bot.commands import CommandCall, CooldownTracker
 from botkit.bot.config import Config, load_config
@@ -29,6 +31,7 @@ from botkit.bot.scheduling import Scheduling
 from botkit.bot.templates import PluginTemplates, TemplateEngine
 from botkit.errors import ConfigError
 from botkit.store.base import KeyValueStore
+from botkit.types import events
 from botkit.types.events import (
     BotStarted,
     BotStopped,
@@ -44,7 +47,6 @@ from botkit.types.events import (
     MessageEdited,
     MessageReceived,
     MessageRevoked,
-    PresenceChanged,
     ReactionReceived,
     ReceiptReceived,
     UndecryptableMessage,
@@ -55,25 +57,24 @@ __all__ = ["HOOK_FOR_EVENT", "Runtime"]
 
 log = logging.getLogger(__name__)
 
-HOOK_FOR_EVENT: dict[type, str] = {
-    MessageReceived: "botkit_message",
-    UndecryptableMessage: "botkit_undecryptable",
-    ReactionReceived: "botkit_reaction",
-    ReceiptReceived: "botkit_receipt",
-    GroupParticipantsChanged: "botkit_group_participants",
-    GroupInfoChanged: "botkit_group_info",
-    GroupJoined: "botkit_group_joined",
-    MessageRevoked: "botkit_message_revoked",
-    MessageEdited: "botkit_message_edited",
-    PresenceChanged: "botkit_presence",
-    ChatStateChanged: "botkit_chat_state",
-    Connected: "botkit_connected",
-    Disconnected: "botkit_disconnected",
-    BotStarted: "botkit_startup",
-    BotStopped: "botkit_shutdown",
-    ConfigReloaded: "botkit_config_reloaded",
-    IdentityChanged: "botkit_identity_changed",
-}
+
+def _hooks_by_event() -> dict[type, str]:
+    """Map each event type to the hook that takes it, as :mod:`botkit.bot.hookspecs` declares.
+
+    A hook's ``event`` parameter names one event type of :mod:`botkit.types.events`;
+    ``botkit_plugin_error`` (``Event | None``) names none and is left out.
+    """
+    hooks: dict[type, str] = {}
+    for name in dir(hookspecs):
+        if name.startswith("botkit_"):
+            annotation = inspect.get_annotations(getattr(hookspecs, name)).get("event")
+            kind = getattr(events, annotation, None) if isinstance(annotation, str) else None
+            if isinstance(kind, type):
+                hooks[kind] = name
+    return hooks
+
+
+HOOK_FOR_EVENT: dict[type, str] = _hooks_by_event()
 
 _SEEN_MESSAGES = 4096
 

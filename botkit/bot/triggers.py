@@ -25,6 +25,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from botkit.bot.arguments import format_duration
+
 __all__ = [
     "At",
     "Cron",
@@ -119,7 +121,7 @@ def describe_trigger(trigger: Trigger) -> str:
         zone = f" ({trigger.timezone})" if trigger.timezone else ""
         return f"cron {trigger.expression}{zone}"
     if isinstance(trigger, Every):
-        return f"every {_span(trigger.interval)}"
+        return f"every {format_duration(trigger.interval)}"
     zone = f" ({trigger.timezone})" if trigger.timezone and not trigger.when.tzinfo else ""
     return f"at {trigger.when.isoformat(timespec='minutes')}{zone}"
 
@@ -263,13 +265,3 @@ def _number(token: str, what: str) -> int:
     if not token.isdigit():
         raise ValueError(f"expected a {what} (a number or mon-sun), got {token!r}")
     return int(token)
-
-
-def _span(interval: dt.timedelta) -> str:
-    seconds = int(interval.total_seconds())
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        count, seconds = divmod(seconds, size)
-        if count:
-            parts.append(f"{count}{unit}")
-    return "".join(parts) or "0s"

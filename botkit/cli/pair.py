@@ -16,7 +16,7 @@ from typing import TextIO
 
 from botkit.bot.client_adapter import ClientAdapter
 from botkit.bot.config import Config, load_config
-from botkit.bot.launch import open_store, paired_jid
+from botkit.bot.launch import opened_account, paired_jid
 from botkit.cli.exits import OK, report
 from botkit.cli.servers import Target, say, target_of
 from botkit.cli.terminal_qr import render_qr
@@ -81,9 +81,7 @@ async def _pair(
     timeout: float,
     options: dict[str, object],
 ) -> None:
-    store = await open_store(config)
-    try:
-        account = await store.open_account(config.core.account)
+    async with opened_account(config) as account:
         already = await paired_jid(account)
         if already is not None:
             say(out, f"account {config.core.account!r} is paired already as {already}")
@@ -98,8 +96,6 @@ async def _pair(
         finally:
             await client.close()
         say(out, f"logged in as {connected.jid}; the pairing is stored in {_where(config)}")
-    finally:
-        await store.close()
 
 
 async def _link(client: ClientAdapter, target: Target, phone: str | None, out: TextIO) -> Connected:
@@ -108,7 +104,7 @@ async def _link(client: ClientAdapter, target: Target, phone: str | None, out: T
     say(out, f"connecting to {target.server.url}")
     await client.connect()
     if phone is not None:
-        code = await client.client.pair_phone(phone)
+        code = await client.pair_phone(phone)
         _show_code(out, code, phone, target)
     while True:
         event = await events.get()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from botkit.bot.config import Config, load_config
-from botkit.bot.launch import open_store, paired_jid, running_bot
+from botkit.bot.launch import opened_account, paired_jid, running_bot
 from botkit.cli.demo import prepare_demo, show_demo
 from botkit.cli.exits import OK, report
 from botkit.cli.servers import Target, say, target_of
@@ -53,9 +53,7 @@ async def run_command(
 async def _run(
     config: Config, target: Target, out: TextIO, stop: Callable[[], Awaitable[None]]
 ) -> None:
-    store = await open_store(config)
-    try:
-        account = await store.open_account(config.core.account)
+    async with opened_account(config) as account:
         if target.embedded is not None and config.core.pair_with is not None:
             await settle_pairing(account, target.embedded, config.core.pair_with, out)
         if target.pair is None and await paired_jid(account) is None:
@@ -71,8 +69,6 @@ async def _run(
                 show_demo(out, await prepare_demo(target.embedded, config, own))
             await announce_then_wait(stop, lambda: say(out, "press Ctrl-C to stop"))
             say(out, "stopping")
-    finally:
-        await store.close()
 
 
 async def settle_pairing(account: AccountStore, sandbox: Sandbox, phone: str, out: TextIO) -> None:

@@ -3,10 +3,9 @@ bot's owners ``plugins`` (what is loaded) and ``reload`` (re-read the config fil
 
 from __future__ import annotations
 
-import datetime as dt
-
 import botkit
 from botkit import Arg, ArgType, Context, Permission, command
+from botkit.bot import format_duration
 from botkit.errors import ConfigError, PluginError
 
 
@@ -36,7 +35,8 @@ async def ping(ctx: Context) -> None:
 
 @command("about", aliases=["uptime"], help="What this bot is and how long it has been up")
 async def about(ctx: Context) -> None:
-    text = f"{ctx.bot.name}, a botkit {botkit.__version__} bot, up {_duration(ctx.uptime)}."
+    uptime = format_duration(ctx.uptime, " ")
+    text = f"{ctx.bot.name}, a botkit {botkit.__version__} bot, up {uptime}."
     await ctx.reply().text(text).send()
 
 
@@ -68,12 +68,3 @@ async def reload(ctx: Context) -> None:
             return
         summary = f"{refusal}\n{error}"
     await ctx.reply().text(summary).send()
-
-
-def _duration(span: dt.timedelta) -> str:
-    seconds = int(span.total_seconds())
-    days, seconds = divmod(seconds, 86400)
-    hours, seconds = divmod(seconds, 3600)
-    minutes, seconds = divmod(seconds, 60)
-    parts = [(days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s")]
-    return " ".join(f"{value}{unit}" for value, unit in parts if value) or "0s"

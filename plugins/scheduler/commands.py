@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,16 +10,15 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from botkit import Arg, ArgType, Context, Permission, command
-from botkit.bot import At, ScheduledJob, describe_trigger
+from botkit.bot import At, ScheduledJob, describe_trigger, next_token
 from botkit.errors import ClientError, PluginError
 
 from .announcements import Announcement
-from .definitions import Defined, Source, add_stored, defined, remove_stored, zone_of
+from .definitions import Defined, Source, add_stored, defined, definition, remove_stored, zone_of
 from .delivery import render, resolve_targets
 
 __all__ = ["schedule"]
 
-_TOKEN = re.compile(r'\s*(?:"([^"]*)"|(\S+))')
 _TIME_FORMAT = "%a %d %b %H:%M"
 
 USAGE = """Usage:
@@ -140,7 +138,7 @@ async def _find(ctx: Context, details: str) -> Defined:
     wanted = details.strip()
     if not wanted:
         raise _Refused("expected the id of an announcement (see schedule list)")
-    item = (await defined(ctx)).get(wanted)
+    item = await definition(ctx, wanted)
     if item is None or ctx.scheduler.get(wanted) is None:
         raise _Refused(f"there is no announcement {wanted!r} (see schedule list)")
     return item
@@ -183,12 +181,11 @@ class _Tokens:
         self.quoted = False
 
     def take(self, expected: str) -> str:
-        match = _TOKEN.match(self._text, self._position)
-        if match is None or match.end() == self._position:
+        found = next_token(self._text, self._position)
+        if found is None:
             raise _Refused(f"expected {expected}")
-        self._position = match.end()
-        self.quoted = match.group(1) is not None
-        return match.group(1) if self.quoted else match.group(2)
+        token, self.quoted, self._position = found
+        return token
 
     def rest(self) -> str:
         return self._text[self._position :].strip()

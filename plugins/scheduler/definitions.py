@@ -15,7 +15,16 @@ from botkit import Context
 from .announcements import Announcement, SchedulerConfig
 from .delivery import deliver
 
-__all__ = ["Defined", "Source", "add_stored", "defined", "remove_stored", "sync", "zone_of"]
+__all__ = [
+    "Defined",
+    "Source",
+    "add_stored",
+    "defined",
+    "definition",
+    "remove_stored",
+    "sync",
+    "zone_of",
+]
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +60,30 @@ async def defined(ctx: Context) -> dict[str, Defined]:
     """Return every announcement by id: the config's, then the stored ones (config wins)."""
     found = {a.id: Defined(a, Source.CONFIG) for a in config_of(ctx).announcements}
     for key in await ctx.store.keys():
-        if not key.startswith(_PREFIX):
-            continue
-        try:
-            announcement = Announcement.model_validate(await ctx.store.get_json(key))
-        except (ValidationError, ValueError) as error:
-            log.warning("stored announcement %s is invalid and skipped: %s", key, error)
-            continue
-        found.setdefault(announcement.id, Defined(announcement, Source.CHAT))
+        if key.startswith(_PREFIX):
+            announcement = await _stored(ctx, key)
+            if announcement is not None:
+                found.setdefault(announcement.id, Defined(announcement, Source.CHAT))
     return found
+
+
+async def definition(ctx: Context, announcement_id: str) -> Defined | None:
+    """Return announcement ``announcement_id`` as :func:`defined` would, reading only its key."""
+    for announcement in config_of(ctx).announcements:
+        if announcement.id == announcement_id:
+            return Defined(announcement, Source.CONFIG)
+    stored = await _stored(ctx, _PREFIX + announcement_id)
+    return Defined(stored, Source.CHAT) if stored is not None else None
+
+
+async def _stored(ctx: Context, key: str) -> Announcement | None:
+    """Return the announcement stored under ``key``; ``None`` if none or invalid (logged)."""
+    try:
+        data = await ctx.store.get_json(key)
+        return None if data is None else Announcement.model_validate(data)
+    except (ValidationError, ValueError) as error:
+        log.warning("stored announcement %s is invalid and skipped: %s", key, error)
+        return None
 
 
 async def add_stored(ctx: Context, announcement: Announcement) -> None:
@@ -90,7 +114,7 @@ async def announce(ctx: Context, announcement_id: str) -> None:
 
     Problems (unknown group, template error, send failure) are logged with the announcement id.
     """
-    item = (await defined(ctx)).get(announcement_id)
+    item = await definition(ctx, announcement_id)
     if item is None:
         log.warning("announcement %s is no longer defined; nothing sent", announcement_id)
         return

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from botkit.bot import Arg, ArgType
-from botkit.bot.arguments import BadArguments, parse_arguments
+from botkit.bot.arguments import BadArguments, format_duration, parse_arguments, parse_duration
 from botkit.types.jid import JID
 
 
@@ -77,3 +77,11 @@ def test_bad_input_says_what_was_expected(args: list[Arg], text: str, message: s
     with pytest.raises(BadArguments) as info:
         parse_arguments(args, text)
     assert message in str(info.value)
+
+
+def test_format_duration_reads_back() -> None:
+    span = dt.timedelta(days=1, hours=2, seconds=3)
+    assert format_duration(span) == "1d2h3s"
+    assert parse_duration(format_duration(span)) == span
+    assert format_duration(span, " ") == "1d 2h 3s"
+    assert format_duration(dt.timedelta(0)) == "0s"

@@ -137,3 +137,11 @@ async def test_an_error_in_the_error_hook_is_only_logged(
 def test_every_event_type_has_a_specified_hook(manager: PluginManager) -> None:
     for hook in HOOK_FOR_EVENT.values():
         assert getattr(manager.hooks, hook).has_spec(), hook
+
+
+def test_every_event_hook_is_reached_by_an_event_type() -> None:
+    from botkit.bot import hookspecs
+
+    specified = {n for n in dir(hookspecs) if n.startswith("botkit_")}
+    not_events = {"botkit_config_model", "botkit_plugin_error"}
+    assert set(HOOK_FOR_EVENT.values()) == specified - not_events
