@@ -15,6 +15,7 @@ import asyncio
 import logging
 import os
 import time
+from contextlib import AsyncExitStack
 from pathlib import Path
 from types import TracebackType
 
@@ -135,16 +136,14 @@ class Sandbox(SessionHandler):
             await self.persistence.flush()
 
     async def __aenter__(self) -> Sandbox:
-        if self.persistence is not None:
-            self.persistence.start()
-        await self._wire.__aenter__()
-        try:
-            await self._control.__aenter__()
-            await self.media.__aenter__()
-        except BaseException:
-            await self._control.__aexit__(None, None, None)
-            await self._wire.__aexit__(None, None, None)
-            raise
+        async with AsyncExitStack() as started:  # what started is undone if a later part fails
+            if self.persistence is not None:
+                self.persistence.start()
+                started.push_async_callback(self.persistence.close)
+            await started.enter_async_context(self._wire)
+            await started.enter_async_context(self._control)
+            await started.enter_async_context(self.media)
+            started.pop_all()
         return self
 
     async def __aexit__(

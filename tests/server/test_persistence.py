@@ -264,6 +264,16 @@ async def test_one_sandbox_at_a_time_per_data_dir(tmp_path: Path) -> None:
         pass
 
 
+async def test_a_sandbox_that_cannot_listen_releases_its_data_dir(tmp_path: Path) -> None:
+    async with Sandbox() as other:  # holds a port the next sandbox is told to use
+        taken = int(other.ws_url.split(":")[2].split("/")[0])
+        with pytest.raises(OSError):
+            async with Sandbox(port=taken, data_dir=tmp_path):
+                pass
+    async with Sandbox(data_dir=tmp_path):  # the failed start left no lock behind
+        pass
+
+
 async def test_a_damaged_state_file_is_named_and_nothing_is_overwritten(tmp_path: Path) -> None:
     async with Sandbox(data_dir=tmp_path) as first:
         first.create_user(PHONE, "Alice")
