@@ -112,8 +112,7 @@ async def prepare_demo(sandbox: Sandbox, config: Config, bot: JID) -> DemoWorld:
     """
     alice, bob = demo_users(config)
     for user in (alice, bob):
-        if sandbox.world.account(user.phone) is None:
-            sandbox.create_user(user.phone, user.name)
+        sandbox.ensure_user(user.phone, user.name)
     group = await _ensure_group(sandbox, alice.phone, [bob.phone, bot.user], bot.user)
     sandbox.changed()
     await sandbox.flush()

@@ -67,8 +67,7 @@ async def target_of(config: Config, out: TextIO) -> AsyncIterator[Target]:
             )
         data_dir = sandbox_data_dir(config)
         async with _embedded(data_dir) as sandbox:
-            if sandbox.world.account(phone) is None:
-                sandbox.create_user(phone, name)
+            sandbox.ensure_user(phone, name)
             kept = "" if data_dir is None else f", state kept in {_shown(data_dir)}"
             say(out, f"sandbox: {sandbox.ws_url} (control API {sandbox.control_url}{kept})")
 

@@ -173,6 +173,17 @@ class Sandbox(SessionHandler):
         self.changed()
         return {"jid": str(account.jid), "lid": str(account.lid)}
 
+    def ensure_user(self, phone: str, name: str) -> dict[str, str]:
+        """Create the account of ``phone`` unless it exists; return its ``jid`` and ``lid``.
+
+        Raises:
+            ValueError: a bad phone number.
+        """
+        account = self.world.account(phone)
+        if account is None:
+            return self.create_user(phone, name)
+        return {"jid": str(account.jid), "lid": str(account.lid)}
+
     def devices(self, phone: str) -> list[str]:
         """Return the JIDs of every device of ``phone``'s account, the primary first.
 

@@ -109,8 +109,7 @@ class SandboxBots:
         folder = Path(base_dir) if base_dir is not None else self._base_dir or Path.cwd()
         loaded = config_from_dict(data, base_dir=folder, name="<sandbox_bot config>")
         number = loaded.core.pair_with or phone
-        if self.sandbox.world.account(number) is None:
-            self.sandbox.create_user(number, loaded.core.bot.name)
+        self.sandbox.ensure_user(number, loaded.core.bot.name)
         if account is None:
             memory = MemoryStore(StoreOptions(renew_interval=None))
             self._stack.push_async_callback(memory.close)

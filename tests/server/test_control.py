@@ -77,3 +77,14 @@ async def test_a_sandbox_on_every_interface_keeps_its_control_api_on_loopback() 
     async with Sandbox("0.0.0.0") as sandbox:
         assert sandbox.control_url.startswith("http://127.0.0.1:")
         assert sandbox.ws_url.startswith("ws://0.0.0.0:")
+
+
+async def test_ensure_user_creates_once_and_then_returns_the_same_account(
+    sandbox: Sandbox,
+) -> None:
+    first = sandbox.ensure_user("15550004444", "Dora")
+    again = sandbox.ensure_user("15550004444", "Another name")
+    assert again == first
+    assert [a.phone for a in sandbox.world.accounts()].count("15550004444") == 1
+    with pytest.raises(ValueError):
+        sandbox.ensure_user("not a number", "X")
