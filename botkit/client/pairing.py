@@ -30,6 +30,7 @@ from botkit.core.signal import (
     generate_registration_id,
     generate_signed_prekey,
 )
+from botkit.core.signal.prekeys import Rng
 from botkit.errors import (
     BadMac,
     ClientError,
@@ -54,8 +55,6 @@ __all__ = ["QR_PREFIX", "Pairing", "PairingTiming", "new_credentials", "qr_code"
 log = logging.getLogger(__name__)
 
 QR_PREFIX = "https://wa.me/settings/linked_devices#"
-
-Rng = Callable[[int], bytes]
 
 
 class _Store(CredentialStore, IdentityStore, Protocol):

@@ -10,7 +10,6 @@ random bytes. Pure functions: randomness is the ``rng(n)`` parameter.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
@@ -19,6 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
+from botkit.core.signal.prekeys import Rng
 from botkit.core.signal.primitives import hkdf
 from botkit.errors import BadMac, InvalidMessage
 
@@ -40,8 +40,6 @@ _WRAPPED_SIZE = 32 + 16 + 32
 _BUNDLE_SIZE = 32 + 12 + 96 + 16
 _BUNDLE_INFO = b"link_code_pairing_key_bundle_encryption_key"
 _ADV_INFO = b"adv_secret"
-
-Rng = Callable[[int], bytes]
 
 
 def encode_code(random: bytes) -> str:

@@ -7,7 +7,6 @@ start Signal sessions with it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from botkit.core.adv import account_signature_message
@@ -22,12 +21,11 @@ from botkit.core.signal import (
     generate_signed_prekey,
     sign,
 )
+from botkit.core.signal.prekeys import Rng
 
 __all__ = ["SimulatedPhone"]
 
 _PRE_KEYS = 50
-
-Rng = Callable[[int], bytes]
 
 
 @dataclass(slots=True)
