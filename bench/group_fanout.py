@@ -34,8 +34,8 @@ from typing import Any
 from botkit.client import Client, ClientTiming, ServerConfig
 from botkit.client.devices import local_device
 from botkit.client.group_send import KeyHolders
-from botkit.client.send import own_sender_key_address
-from botkit.core.signal import KeyPair, SenderKeyRecord, generate_prekeys, generate_signed_prekey
+from botkit.client.send import own_sender_key
+from botkit.core.signal import KeyPair, generate_prekeys, generate_signed_prekey
 from botkit.server import Sandbox
 from botkit.server.world import Account, Device, SignedKey
 from botkit.store import AccountStore, MemoryStore, SQLiteStore, Store, StoreOptions
@@ -160,10 +160,9 @@ async def run_baileys(ready: dict[str, str], members: list[str], messages: int) 
 
 async def _key_holders(store: AccountStore, group: JID) -> int:
     """Return how many devices hold botkit's current sender key of ``group``."""
-    local = local_device(await store.load_credentials())
-    record = await store.get_sender_key(str(group), own_sender_key_address(local))
+    record = await own_sender_key(store, group, local_device(await store.load_credentials()))
     assert record is not None
-    key_id = SenderKeyRecord.deserialize(record).states[0].key_id
+    key_id = record.states[0].key_id
     return len(await KeyHolders(store).get(group, key_id))
 
 
